@@ -1,0 +1,1 @@
+"""Local mirrors of Salesforce Accounts and Opportunities and NetSuite Customers."""

@@ -1,0 +1,1 @@
+"""The integration log: one entry per sync attempt, searchable from Django admin."""

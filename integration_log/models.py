@@ -1,0 +1,49 @@
+"""LogEntry: one row per sync attempt (success, skip or error), append-only."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Direction(models.TextChoices):
+    TO_NETSUITE = "sf_to_ns", "Salesforce → NetSuite"
+    TO_SALESFORCE = "ns_to_sf", "NetSuite → Salesforce"
+    INBOUND = "inbound", "Inbound webhook"
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success", "Success"
+    SKIPPED = "skipped", "Skipped"
+    ERROR = "error", "Error"
+
+
+class LogEntry(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    operation = models.CharField(max_length=64)
+    direction = models.CharField(max_length=16, choices=Direction.choices)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    reason = models.TextField(blank=True)
+    salesforce_id = models.CharField("Salesforce ID", max_length=18, blank=True)
+    netsuite_id = models.CharField("NetSuite ID", max_length=32, blank=True)
+    # Redacted copies of what was sent and received.
+    request = models.JSONField(null=True, blank=True)
+    response = models.JSONField(null=True, blank=True)
+    diff = models.JSONField("field changes", null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    attempt = models.PositiveSmallIntegerField(default=1)
+    # A plain id, not a foreign key: the log outlives jobs and must not import the sync app.
+    job_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "log entry"
+        verbose_name_plural = "integration log"
+        indexes = [
+            models.Index(fields=["outcome", "-created_at"]),
+            models.Index(fields=["operation", "-created_at"]),
+            models.Index(fields=["salesforce_id"]),
+            models.Index(fields=["netsuite_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operation} {self.outcome} {self.salesforce_id or self.netsuite_id}"

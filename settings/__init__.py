@@ -1,0 +1,1 @@
+"""The IntegrationSettings singleton: the switches admins flip."""

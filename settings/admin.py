@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
+
+from .models import IntegrationSettings
+
+
+@admin.register(IntegrationSettings)
+class IntegrationSettingsAdmin(admin.ModelAdmin):
+    """One record: the list page goes straight to it."""
+
+    fieldsets = [
+        (
+            "Sync behaviour",
+            {"fields": ["create_only", "sync_account_on_sales_order", "check_lock_before_push"]},
+        ),
+        (
+            "Salesforce",
+            {
+                "fields": [
+                    "salesforce_edition",
+                    "salesforce_netsuite_id_field",
+                    "salesforce_netsuite_sync_field",
+                ]
+            },
+        ),
+        ("NetSuite", {"fields": ["netsuite_lock_field", "netsuite_salesforce_id_field"]}),
+    ]
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        obj = IntegrationSettings.load()
+        return HttpResponseRedirect(
+            reverse("admin:settings_integrationsettings_change", args=[obj.pk])
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

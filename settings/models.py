@@ -1,0 +1,78 @@
+"""The IntegrationSettings singleton: what admins switch on and off, and per-install field ids."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class SalesforceEdition(models.TextChoices):
+    AUTO = "", "Detect from Salesforce"
+    ESSENTIALS = "Essentials Edition", "Essentials"
+    PROFESSIONAL = "Professional Edition", "Professional"
+    ENTERPRISE = "Enterprise Edition", "Enterprise"
+    UNLIMITED = "Unlimited Edition", "Unlimited"
+    PERFORMANCE = "Performance Edition", "Performance"
+    DEVELOPER = "Developer Edition", "Developer"
+
+
+class IntegrationSettings(models.Model):
+    """One row (pk=1). Read it with IntegrationSettings.load()."""
+
+    SINGLETON_PK = 1
+
+    create_only = models.BooleanField(
+        default=False,
+        help_text="Create customers in NetSuite but never update them afterwards.",
+    )
+    sync_account_on_sales_order = models.BooleanField(
+        "sync account on sales order",
+        default=True,
+        help_text="Create and link the NetSuite customer when an opportunity is synced as a "
+        "sales order.",
+    )
+    check_lock_before_push = models.BooleanField(
+        "re-read the lock before each push",
+        default=True,
+        help_text="Read the customer's lock checkbox from NetSuite before every update (one "
+        "extra call) instead of trusting the copy the NetSuite webhook keeps current.",
+    )
+    salesforce_edition = models.CharField(
+        max_length=32,
+        blank=True,
+        choices=SalesforceEdition.choices,
+        help_text="Leave empty to detect it from Salesforce (Organization.OrganizationType).",
+    )
+    netsuite_lock_field = models.CharField(
+        "NetSuite lock field id", max_length=64, default="custentity_sfns_lock_record"
+    )
+    netsuite_salesforce_id_field = models.CharField(
+        "NetSuite Salesforce ID field id", max_length=64, default="custentity_sfns_salesforce_id"
+    )
+    salesforce_netsuite_id_field = models.CharField(
+        "Salesforce NetSuite ID field", max_length=80, default="NetSuite_Id__c"
+    )
+    salesforce_netsuite_sync_field = models.CharField(
+        "Salesforce NetSuite Sync field", max_length=80, default="NetSuite_Sync__c"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "integration settings"
+        verbose_name_plural = "integration settings"
+
+    def __str__(self) -> str:
+        return "Integration settings"
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = self.SINGLETON_PK
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.pk not in (None, self.SINGLETON_PK):
+            raise ValidationError("There is only one integration settings record.")
+
+    @classmethod
+    def load(cls) -> IntegrationSettings:
+        obj, _ = cls.objects.get_or_create(pk=cls.SINGLETON_PK)
+        return obj

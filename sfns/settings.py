@@ -1,0 +1,226 @@
+"""
+SFNS settings, read from the environment with django-environ (12-factor).
+
+With no environment at all SFNS runs embedded: SQLite file, tasks run eagerly in-process and
+both API clients point at the local emulators (`make run`). Production sets the variables of the
+README's configuration table; with DEBUG off it refuses to start without the secrets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+# --------------------------------------------------------------------------------------------
+# Core
+# --------------------------------------------------------------------------------------------
+DEBUG = env.bool("DEBUG", default=True)
+
+_DEV_SECRET_KEY = "django-insecure-sfns-embedded-development-key-do-not-use-in-production"
+_DEV_WEBHOOK_SECRET = "sfns-demo-webhook-secret"
+
+SECRET_KEY = env("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
+)
+
+# Shared secret for inbound webhooks: the token in the Salesforce outbound message URL and the
+# HMAC key of NetSuite's signed JSON webhook. Compared in constant time, never logged.
+SFNS_WEBHOOK_SECRET = env("SFNS_WEBHOOK_SECRET", default=_DEV_WEBHOOK_SECRET if DEBUG else "")
+
+if not DEBUG:
+    _missing = [
+        name
+        for name, value in (
+            ("SECRET_KEY", SECRET_KEY),
+            ("SFNS_WEBHOOK_SECRET", SFNS_WEBHOOK_SECRET),
+            ("ALLOWED_HOSTS", ALLOWED_HOSTS),
+        )
+        if not value
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            "DEBUG is off, so these environment variables are required: " + ", ".join(_missing)
+        )
+    if SECRET_KEY == _DEV_SECRET_KEY or SFNS_WEBHOOK_SECRET == _DEV_WEBHOOK_SECRET:
+        raise ImproperlyConfigured("DEBUG is off: replace the demo SECRET_KEY/SFNS_WEBHOOK_SECRET.")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "accounts",
+    "settings",
+    "integration_log",
+    "sync",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "sfns.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "sfns.wsgi.application"
+
+# --------------------------------------------------------------------------------------------
+# Database: https://django-environ.readthedocs.io/en/latest/types.html#environ-env-db-url
+# --------------------------------------------------------------------------------------------
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Eager tasks and the dev server's threads write concurrently: wait for the lock, don't fail.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# --------------------------------------------------------------------------------------------
+# REST API: token (for systems) or session (for the browsable API) auth, never anonymous.
+# --------------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+
+# --------------------------------------------------------------------------------------------
+# Celery: https://docs.celeryq.dev/en/stable/userguide/configuration.html
+# No broker configured -> tasks run eagerly in-process (the embedded mode).
+# --------------------------------------------------------------------------------------------
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_TASK_IGNORE_RESULT = True
+# A job is acknowledged only once it ran; a worker that dies mid-job gives it back to the broker.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing must not hang a web request when the broker is down: the outbox row is already
+# committed and the sweep re-sends it, so give up quickly.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BEAT_SCHEDULE = {
+    "sync-sweep": {
+        "task": "sync.tasks.sweep",
+        "schedule": env.float("SFNS_SWEEP_SECONDS", default=30.0),
+    },
+}
+
+# --------------------------------------------------------------------------------------------
+# Salesforce (REST API + OAuth 2.0). Defaults point at the embedded emulator.
+# https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_flows.htm
+# --------------------------------------------------------------------------------------------
+SALESFORCE_LOGIN_URL = env("SALESFORCE_LOGIN_URL", default="https://127.0.0.1:8101")
+SALESFORCE_AUTH_FLOW = env("SALESFORCE_AUTH_FLOW", default="password")
+SALESFORCE_CLIENT_ID = env("SALESFORCE_CLIENT_ID", default="sfns-demo-client-id")
+SALESFORCE_CLIENT_SECRET = env("SALESFORCE_CLIENT_SECRET", default="sfns-demo-client-secret")
+SALESFORCE_USERNAME = env("SALESFORCE_USERNAME", default="integration@sfns.example")
+SALESFORCE_PASSWORD = env("SALESFORCE_PASSWORD", default="sfns-demo-password")
+SALESFORCE_PRIVATE_KEY_FILE = env("SALESFORCE_PRIVATE_KEY_FILE", default="")
+SALESFORCE_ORG_ID = env("SALESFORCE_ORG_ID", default="00D000000000001AAA")
+SALESFORCE_API_VERSION = env("SALESFORCE_API_VERSION", default="62.0")
+if SALESFORCE_AUTH_FLOW not in ("jwt", "client_credentials", "password"):
+    raise ImproperlyConfigured("SALESFORCE_AUTH_FLOW must be jwt, client_credentials or password")
+
+# --------------------------------------------------------------------------------------------
+# NetSuite (SuiteTalk REST, token-based auth). Defaults point at the embedded emulator.
+# https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1540391670.html
+# --------------------------------------------------------------------------------------------
+NETSUITE_ACCOUNT_ID = env("NETSUITE_ACCOUNT_ID", default="1234567_SB1")
+NETSUITE_BASE_URL = env(
+    "NETSUITE_BASE_URL",
+    default=(
+        "http://127.0.0.1:8102/services/rest/"
+        if DEBUG
+        else "https://{}.suitetalk.api.netsuite.com/services/rest/".format(
+            NETSUITE_ACCOUNT_ID.lower().replace("_", "-")
+        )
+    ),
+)
+NETSUITE_CONSUMER_KEY = env("NETSUITE_CONSUMER_KEY", default="sfns-demo-consumer-key")
+NETSUITE_CONSUMER_SECRET = env("NETSUITE_CONSUMER_SECRET", default="sfns-demo-consumer-secret")
+NETSUITE_TOKEN_ID = env("NETSUITE_TOKEN_ID", default="sfns-demo-token-id")
+NETSUITE_TOKEN_SECRET = env("NETSUITE_TOKEN_SECRET", default="sfns-demo-token-secret")
+NETSUITE_CONCURRENCY_LIMIT = env.int("NETSUITE_CONCURRENCY_LIMIT", default=5)
+
+# Redis for state shared by all workers (the NetSuite in-flight cap). Defaults to the broker
+# when that is Redis; empty -> a per-process cap (fine for the embedded single process).
+SFNS_REDIS_URL = env(
+    "SFNS_REDIS_URL",
+    default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else "",
+)
+
+# Timeouts (seconds) for every outbound HTTP call: (connect, read).
+SFNS_HTTP_TIMEOUT = (
+    env.float("SFNS_CONNECT_TIMEOUT", default=5.0),
+    env.float("SFNS_READ_TIMEOUT", default=60.0),
+)
+
+# --------------------------------------------------------------------------------------------
+# Logging: to stderr; secrets are never passed to a logger.
+# --------------------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,1 @@
+"""The sync engine: mappings, the outbox, rules, services, tasks, webhooks, clients, emulators."""

@@ -1,0 +1,91 @@
+"""
+A cap on in-flight NetSuite calls shared by every worker process on every machine.
+
+NetSuite's concurrency governance (WIRE.md) is per account; going over it costs a 429. A
+Redis sorted set holds one member per call in flight, scored by Redis's own clock, and members
+older than the lease expire, so a worker killed mid-call frees its slot by itself. Without Redis
+(embedded mode: one process) a thread semaphore does the same job.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import redis
+
+from .errors import RateLimited
+
+_ACQUIRE = """
+local now = redis.call('TIME')
+local t = tonumber(now[1]) + tonumber(now[2]) / 1000000
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', t - tonumber(ARGV[2]))
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], t, ARGV[3])
+  redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2])) + 1)
+  return 1
+end
+return 0
+"""
+
+
+class LocalSemaphore:
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._semaphore = threading.BoundedSemaphore(limit)
+
+    @contextmanager
+    def slot(self, wait: float) -> Iterator[None]:
+        if not self._semaphore.acquire(timeout=wait):
+            raise RateLimited(f"no NetSuite call slot free within {wait:.0f}s (local cap)")
+        try:
+            yield
+        finally:
+            self._semaphore.release()
+
+
+class RedisSemaphore:
+    def __init__(self, url: str, *, key: str, limit: int, lease: float) -> None:
+        self.limit = limit
+        self.key = key
+        self.lease = lease
+        self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        self._acquire = self._redis.register_script(_ACQUIRE)
+
+    @contextmanager
+    def slot(self, wait: float) -> Iterator[None]:
+        token = uuid.uuid4().hex
+        deadline = time.monotonic() + wait
+        pause = 0.005
+        while not self._acquire(keys=[self.key], args=[self.limit, self.lease, token]):
+            if time.monotonic() >= deadline:
+                raise RateLimited(f"no NetSuite call slot free within {wait:.0f}s")
+            time.sleep(pause * (0.5 + random.random()))  # noqa: S311 (jitter)
+            pause = min(pause * 2, 0.1)
+        try:
+            yield
+        finally:
+            self._redis.zrem(self.key, token)
+
+
+_semaphores: dict[tuple, LocalSemaphore | RedisSemaphore] = {}
+_semaphores_lock = threading.Lock()
+
+
+def netsuite_semaphore(
+    *, redis_url: str, limit: int, lease: float
+) -> LocalSemaphore | RedisSemaphore:
+    """The process-wide semaphore for these settings (one Redis connection pool each)."""
+    key = (redis_url, limit, lease)
+    with _semaphores_lock:
+        if key not in _semaphores:
+            _semaphores[key] = (
+                RedisSemaphore(redis_url, key="sfns:netsuite:inflight", limit=limit, lease=lease)
+                if redis_url
+                else LocalSemaphore(limit)
+            )
+        return _semaphores[key]

@@ -1,0 +1,112 @@
+"""FieldMapping (what goes where) and SyncJob (the outbox of work for the far APIs)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class MappingDirection(models.TextChoices):
+    TO_NETSUITE = "sf_to_ns", "Salesforce Account → NetSuite Customer"
+    TO_SALESFORCE = "ns_to_sf", "NetSuite Customer → Salesforce Account"
+
+
+class Transform(models.TextChoices):
+    COPY = "copy", "Copy the value"
+    STATIC = "static", "Static value (argument)"
+    LOOKUP = "lookup", "Lookup table (argument: {from: to})"
+    TEMPLATE = "template", "Template (argument: '{Field} ...')"
+    TRUNCATE = "truncate", "Truncate (argument: max length)"
+    DEFAULT = "default", "Default when empty (argument)"
+
+
+class FieldMapping(models.Model):
+    direction = models.CharField(max_length=16, choices=MappingDirection.choices)
+    source = models.CharField(
+        max_length=128, blank=True, help_text="Source field; dotted paths reach into objects."
+    )
+    target = models.CharField(
+        max_length=128, help_text="Target field; dotted paths build nested objects."
+    )
+    transform = models.CharField(max_length=16, choices=Transform.choices, default=Transform.COPY)
+    argument = models.JSONField(null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["direction", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["direction", "target"], name="fieldmapping_unique_target_per_direction"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source or '∅'} → {self.target} ({self.transform})"
+
+
+class JobKind(models.TextChoices):
+    ACCOUNT_PUSH = "account_push", "Push Account to NetSuite"
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    # A newer pending job for the same record does this one's work (it reads current state).
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class SyncJob(models.Model):
+    """
+    One unit of work for NetSuite or Salesforce, written in the same transaction as the change
+    that caused it. Jobs for the same record coalesce: at most one *pending* job per dedupe key,
+    and running it always uses the record's current state.
+    """
+
+    kind = models.CharField(max_length=32, choices=JobKind.choices)
+    # The Salesforce id of the Account/Opportunity the job is about.
+    record_id = models.CharField(max_length=18)
+    dedupe_key = models.CharField(max_length=128)
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    max_attempts = models.PositiveSmallIntegerField(default=8)
+    not_before = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_sent_at = models.DateTimeField("last sent to the broker", null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=Q(status="pending"),
+                name="syncjob_one_pending_per_key",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "not_before"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.record_id} [{self.status}]"
+
+
+class InboundEvent(models.Model):
+    """An inbound notification already applied: redeliveries of the same id are acknowledged
+    and ignored (Salesforce delivers outbound messages at least once)."""
+
+    source = models.CharField(max_length=16)
+    event_id = models.CharField(max_length=64)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "event_id"], name="inboundevent_unique_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.event_id}"
