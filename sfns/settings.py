@@ -159,9 +159,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 CELERY_BEAT_SCHEDULE = {
     "sync-sweep": {
         "task": "sync.tasks.sweep",
-        "schedule": env.float("SFNS_SWEEP_SECONDS", default=30.0),
+        "schedule": env.float("SFNS_SWEEP_SECONDS", default=5.0),
     },
 }
+
+# --------------------------------------------------------------------------------------------
+# The outbox (sync.models.SyncJob)
+# --------------------------------------------------------------------------------------------
+# Transient failures wait base * 2^(attempt-1) seconds (with jitter), at most max.
+SFNS_RETRY_BASE_SECONDS = env.float("SFNS_RETRY_BASE_SECONDS", default=5.0)
+SFNS_RETRY_MAX_SECONDS = env.float("SFNS_RETRY_MAX_SECONDS", default=600.0)
+# A job claimed longer ago than this lost its worker: the sweep gives it back. It must exceed
+# the task time limit.
+SFNS_JOB_STALE_SECONDS = env.float("SFNS_JOB_STALE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60.0)
+# A pending job sent this long ago and still not picked up is sent again.
+SFNS_JOB_RESEND_SECONDS = env.float("SFNS_JOB_RESEND_SECONDS", default=60.0)
 
 # --------------------------------------------------------------------------------------------
 # Salesforce (REST API + OAuth 2.0). Defaults point at the embedded emulator.

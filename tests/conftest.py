@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import requests
 
 from sync.emulators.base import start_emulator
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("CELERY_BROKER_URL"):
+        return
+    skip = pytest.mark.skip(
+        reason="needs a Celery broker and worker processes: set CELERY_BROKER_URL (and "
+        "DATABASE_URL to PostgreSQL) as .ci/run does"
+    )
+    for item in items:
+        if item.get_closest_marker("broker"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -50,3 +64,65 @@ def salesforce_emulator(salesforce_emulator_server, salesforce_ca, settings, mon
     settings.SALESFORCE_LOGIN_URL = salesforce_emulator_server.url
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", salesforce_ca)
     return salesforce_emulator_server
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks(request):
+    """Tasks run in-process, except in tests marked `broker`, which use real workers."""
+    from sfns.celery import app
+
+    eager = request.node.get_closest_marker("broker") is None
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def field_mappings(db):
+    """The default field mappings (a transactional test's flush removes the migrated ones)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("sync.migrations.0002_default_field_mappings").add_defaults(apps, None)
+
+
+@pytest.fixture
+def ns(netsuite_emulator):
+    """A small helper around the NetSuite emulator's control endpoints."""
+    return EmulatorControl(netsuite_emulator.url)
+
+
+class EmulatorControl:
+    def __init__(self, url: str, verify: bool | str = True) -> None:
+        self.url = url
+        self.verify = verify
+
+    def _post(self, action: str, body: dict | None = None) -> dict:
+        response = requests.post(
+            f"{self.url}/__emulator__/{action}", json=body or {}, timeout=10, verify=self.verify
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def seed(self, **records) -> None:
+        self._post("seed", records)
+
+    def edit(self, **body) -> dict:
+        return self._post("edit", body)
+
+    def faults(self, **body) -> None:
+        self._post("faults", body)
+
+    def reset_stats(self) -> None:
+        self._post("stats/reset")
+
+    def state(self) -> dict:
+        return requests.get(f"{self.url}/__emulator__/state", timeout=10, verify=self.verify).json()
+
+    def stats(self) -> dict:
+        return requests.get(f"{self.url}/__emulator__/stats", timeout=10, verify=self.verify).json()
+
+    def record(self, rtype: str, rid: str) -> dict | None:
+        return self.state()["records"][rtype].get(rid)
