@@ -186,7 +186,7 @@ SALESFORCE_CLIENT_SECRET = env("SALESFORCE_CLIENT_SECRET", default="sfns-demo-cl
 SALESFORCE_USERNAME = env("SALESFORCE_USERNAME", default="integration@sfns.example")
 SALESFORCE_PASSWORD = env("SALESFORCE_PASSWORD", default="sfns-demo-password")
 SALESFORCE_PRIVATE_KEY_FILE = env("SALESFORCE_PRIVATE_KEY_FILE", default="")
-SALESFORCE_ORG_ID = env("SALESFORCE_ORG_ID", default="00D000000000001AAA")
+SALESFORCE_ORG_ID = env("SALESFORCE_ORG_ID", default="00D000000000001EAA")
 SALESFORCE_API_VERSION = env("SALESFORCE_API_VERSION", default="62.0")
 if SALESFORCE_AUTH_FLOW not in ("jwt", "client_credentials", "password"):
     raise ImproperlyConfigured("SALESFORCE_AUTH_FLOW must be jwt, client_credentials or password")

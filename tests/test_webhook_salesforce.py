@@ -15,7 +15,7 @@ from .soap import outbound_message
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ORG = "00D000000000001AAA"
+ORG = "00D000000000001EAA"
 
 
 @pytest.fixture
@@ -126,7 +126,7 @@ def test_wrong_token_is_refused_and_nothing_changes(client, ns, linked):
 
 
 def test_other_org_is_refused(client, url, linked):
-    body = outbound_message("00D000000000002AAA", [{"Id": linked.salesforce_id, "Name": "X"}])
+    body = outbound_message("00D000000000002EAA", [{"Id": linked.salesforce_id, "Name": "X"}])
     response = post(client, url, body)
 
     assert response.status_code == 400

@@ -126,9 +126,9 @@ class EmulatorApp:
         notify_verify: bool | str = True,
     ) -> None:
         self.lock = threading.RLock()
-        self.latency_ms = latency_ms
-        self.fail_rate = fail_rate
-        self.concurrency_limit = concurrency_limit
+        # Faults changed at run time (POST /__emulator__/faults) go back to these on reset.
+        self._initial_faults = (latency_ms, fail_rate, concurrency_limit)
+        self.latency_ms, self.fail_rate, self.concurrency_limit = self._initial_faults
         self.state_file = Path(state_file) if state_file else None
         self.url_map = Map(self.rules())
         self.in_flight = 0
@@ -248,6 +248,7 @@ class EmulatorApp:
         with self.lock:
             if action == "reset" and request.method == "POST":
                 self.state = self.initial_state()
+                self.latency_ms, self.fail_rate, self.concurrency_limit = self._initial_faults
                 self.reset_stats()
                 self.save_state()
             elif action == "seed" and request.method == "POST":

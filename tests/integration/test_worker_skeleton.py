@@ -23,7 +23,7 @@ from tests.soap import outbound_message
 from .conftest import ROOT, wait_for
 
 pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
-ORG = "00D000000000001AAA"
+ORG = "00D000000000001EAA"
 
 
 @pytest.fixture

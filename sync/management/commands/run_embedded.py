@@ -66,7 +66,8 @@ class Command(BaseCommand):
                 f"  admin:      http://127.0.0.1:{port}/admin/   login {username} / {password}\n"
                 f"  Salesforce: {salesforce.url}  (emulator, CA {ca_path})\n"
                 f"  NetSuite:   {netsuite.url}  (emulator)\n"
-                f"  demo Account {ACME} is linked to NetSuite customer 100; try the README's curl.\n"
+                f"  demo Account {ACME} is linked to NetSuite customer 100:\n"
+                "  try the README's curl.\n"
             )
         )
         try:
