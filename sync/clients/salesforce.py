@@ -1,0 +1,277 @@
+"""
+Salesforce REST client.
+
+The data calls go through simple-salesforce, the de facto Python client (sObject CRUD, upsert,
+query_all following nextRecordsUrl, Sforce-Limit-Info parsing). Written here by hand, because
+simple-salesforce lacks them:
+- the OAuth 2.0 token request against any login URL: its own login only knows
+  https://{domain}.salesforce.com and does username-password over the SOAP login call;
+- renewing the token once on 401 INVALID_SESSION_ID (its "direct" session never renews);
+- a timeout on every call (its sObject methods take none: the session sets a default);
+- typed errors, backoff for transient errors, and sObject Collections in chunks of 200.
+Docs: Salesforce REST API Developer Guide; "OAuth 2.0 JWT Bearer Flow", "Username-Password
+Flow", "Client Credentials Flow" in Salesforce Help.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import jwt
+import requests
+from django.conf import settings
+from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import SalesforceError
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
+
+from .errors import AuthError, ClientError, NotFound, RateLimited, Rejected, Transient
+
+T = TypeVar("T")
+COLLECTION_LIMIT = 200  # records per sObject Collections call
+_API_USAGE = re.compile(r"api-usage=(\d+)/(\d+)")
+TRANSIENT_CODES = {"UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE", "REQUEST_RUNNING_TOO_LONG"}
+
+
+class TimeoutSession(requests.Session):
+    """A session that gives every request a timeout unless the caller set one."""
+
+    def __init__(self, timeout: tuple[float, float]) -> None:
+        super().__init__()
+        self.default_timeout = timeout
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", self.default_timeout)
+        return super().request(method, url, *args, **kwargs)
+
+
+@dataclass(frozen=True)
+class Token:
+    access_token: str
+    instance_url: str
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    id: str | None
+    success: bool
+    errors: list[dict[str, Any]]
+
+
+# One token per (login URL, flow, client, user), shared by the threads of a process.
+_tokens: dict[tuple, Token] = {}
+_tokens_lock = threading.Lock()
+
+
+class SalesforceClient:
+    def __init__(self, *, attempts: int = 4, max_wait: float = 8.0) -> None:
+        self.login_url = settings.SALESFORCE_LOGIN_URL.rstrip("/")
+        self.flow = settings.SALESFORCE_AUTH_FLOW
+        self.version = settings.SALESFORCE_API_VERSION
+        self.attempts = attempts
+        self.max_wait = max_wait
+        self.session = TimeoutSession(settings.SFNS_HTTP_TIMEOUT)
+        self.session.hooks["response"].append(self._read_limit_info)
+        self._key = (
+            self.login_url,
+            self.flow,
+            settings.SALESFORCE_CLIENT_ID,
+            settings.SALESFORCE_USERNAME,
+        )
+        self._sf: Salesforce | None = None
+        self.api_usage: tuple[int, int] | None = None  # (used, allowed) in the last 24 hours
+
+    # -- OAuth 2.0 ----------------------------------------------------------------------------
+    def _token_request(self) -> dict[str, str]:
+        if self.flow == "jwt":
+            key_file = settings.SALESFORCE_PRIVATE_KEY_FILE
+            if not key_file:
+                raise AuthError(
+                    "SALESFORCE_AUTH_FLOW is jwt but SALESFORCE_PRIVATE_KEY_FILE is unset"
+                )
+            assertion = jwt.encode(
+                {
+                    "iss": settings.SALESFORCE_CLIENT_ID,
+                    "sub": settings.SALESFORCE_USERNAME,
+                    "aud": self.login_url,
+                    "exp": int(time.time()) + 170,  # Salesforce allows at most 3 minutes
+                },
+                Path(key_file).read_text(),
+                algorithm="RS256",
+            )
+            return {
+                "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
+                "assertion": assertion,
+            }
+        data = {
+            "grant_type": self.flow,
+            "client_id": settings.SALESFORCE_CLIENT_ID,
+            "client_secret": settings.SALESFORCE_CLIENT_SECRET,
+        }
+        if self.flow == "password":
+            data |= {
+                "username": settings.SALESFORCE_USERNAME,
+                "password": settings.SALESFORCE_PASSWORD,
+            }
+        return data
+
+    def _fetch_token(self) -> Token:
+        url = f"{self.login_url}/services/oauth2/token"
+        try:
+            response = self.session.post(url, data=self._token_request())
+        except requests.RequestException as exc:
+            raise Transient(f"Salesforce token request: {type(exc).__name__}") from exc
+        if response.status_code >= 500:
+            raise Transient(f"Salesforce token request: HTTP {response.status_code}")
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if response.status_code != 200 or "access_token" not in body:
+            raise AuthError(
+                f"Salesforce refused the {self.flow} login: {body.get('error', 'error')}: "
+                f"{body.get('error_description', f'HTTP {response.status_code}')}",
+                status=response.status_code,
+                code=body.get("error", ""),
+            )
+        return Token(body["access_token"], body["instance_url"])
+
+    def token(self, *, renew: bool = False) -> Token:
+        with _tokens_lock:
+            token = None if renew else _tokens.get(self._key)
+        if token is None:
+            token = self._fetch_token()
+            with _tokens_lock:
+                _tokens[self._key] = token
+        return token
+
+    def _api(self, *, renew: bool = False) -> Salesforce:
+        if self._sf is None or renew:
+            token = self.token(renew=renew)
+            self._sf = Salesforce(
+                instance_url=token.instance_url,
+                session_id=token.access_token,
+                version=self.version,
+                session=self.session,
+            )
+        return self._sf
+
+    # -- calls --------------------------------------------------------------------------------
+    def _call(self, operation: Callable[[Salesforce], T]) -> T:
+        retrying = Retrying(
+            # The daily allocation does not come back in seconds: leave that to the job backoff.
+            retry=retry_if_exception(
+                lambda e: isinstance(e, Transient) and not isinstance(e, RateLimited)
+            ),
+            wait=wait_random_exponential(multiplier=0.25, max=self.max_wait),
+            stop=stop_after_attempt(self.attempts),
+            reraise=True,
+        )
+        return retrying(self._call_once, operation)
+
+    def _call_once(self, operation: Callable[[Salesforce], T]) -> T:
+        try:
+            try:
+                return operation(self._api())
+            except SalesforceError as exc:
+                if exc.status != 401:
+                    raise
+                # INVALID_SESSION_ID: the token expired or was revoked; renew it once.
+                return operation(self._api(renew=True))
+        except SalesforceError as exc:
+            raise _error(exc) from exc
+        except requests.Timeout as exc:
+            raise Transient("Salesforce: timed out") from exc
+        except requests.ConnectionError as exc:
+            raise Transient(f"Salesforce: cannot connect ({type(exc).__name__})") from exc
+
+    def _read_limit_info(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        """Every REST response says how much of the daily allocation is used."""
+        match = _API_USAGE.search(response.headers.get("Sforce-Limit-Info", ""))
+        if match:
+            self.api_usage = (int(match[1]), int(match[2]))
+
+    def get(self, sobject: str, record_id: str, *, fields: Iterable[str] | None = None) -> dict:
+        params = {"fields": ",".join(fields)} if fields else None
+        record = self._call(lambda sf: getattr(sf, sobject).get(record_id, params=params))
+        return dict(record)
+
+    def create(self, sobject: str, data: dict) -> str:
+        return self._call(lambda sf: getattr(sf, sobject).create(data))["id"]
+
+    def update(self, sobject: str, record_id: str, data: dict) -> None:
+        self._call(lambda sf: getattr(sf, sobject).update(record_id, data))
+
+    def upsert(self, sobject: str, external_field: str, value: str, data: dict) -> bool:
+        """Create or update by an external id field; True when it created the record."""
+        status = self._call(
+            lambda sf: getattr(sf, sobject).upsert(f"{external_field}/{value}", data)
+        )
+        return status == 201
+
+    def delete(self, sobject: str, record_id: str) -> None:
+        self._call(lambda sf: getattr(sf, sobject).delete(record_id))
+
+    def query(self, soql: str) -> list[dict]:
+        """Every row, following nextRecordsUrl."""
+        result = self._call(lambda sf: sf.query_all(soql))
+        return [dict(r) for r in result["records"]]
+
+    def update_many(
+        self, sobject: str, records: list[dict], *, all_or_none: bool = False
+    ) -> list[SaveResult]:
+        """sObject Collections PATCH, 200 records a call; one SaveResult per record, in order."""
+        results: list[SaveResult] = []
+        for start in range(0, len(records), COLLECTION_LIMIT):
+            chunk = [
+                {"attributes": {"type": sobject}, **record}
+                for record in records[start : start + COLLECTION_LIMIT]
+            ]
+            body = {"allOrNone": all_or_none, "records": chunk}
+            answer = self._call(
+                lambda sf, body=body: sf.restful("composite/sobjects", method="PATCH", json=body)
+            )
+            results += [
+                SaveResult(r.get("id"), bool(r.get("success")), r.get("errors") or [])
+                for r in answer
+            ]
+        return results
+
+    def edition(self) -> str:
+        """Organization.OrganizationType, e.g. "Enterprise Edition"."""
+        rows = self.query("SELECT OrganizationType FROM Organization")
+        return rows[0]["OrganizationType"] if rows else ""
+
+
+def _error(exc: SalesforceError) -> ClientError:
+    """Salesforce answers errors as [{"message", "errorCode", "fields"}]."""
+    content = exc.content if isinstance(exc.content, list) else []
+    errors = [e for e in content if isinstance(e, dict)]
+    code = errors[0].get("errorCode", "") if errors else ""
+    text = "; ".join(f"{e.get('errorCode')}: {e.get('message')}" for e in errors) or (
+        f"HTTP {exc.status}"
+    )
+    message = f"Salesforce {exc.resource_name or ''}: {text}".replace("  ", " ")
+    kwargs: dict[str, Any] = {"status": exc.status, "code": code, "response": exc.content}
+    if code == "REQUEST_LIMIT_EXCEEDED":
+        return RateLimited(message, **kwargs)
+    if code in TRANSIENT_CODES or exc.status >= 500:
+        return Transient(message, **kwargs)
+    if exc.status in (401, 403):
+        return AuthError(message, **kwargs)
+    if exc.status == 404:
+        return NotFound(message, **kwargs)
+    field_errors = [
+        {
+            "field": ",".join(e.get("fields") or []),
+            "code": e.get("errorCode", ""),
+            "message": e.get("message", ""),
+        }
+        for e in errors
+    ]
+    return Rejected(message, field_errors=field_errors, **kwargs)

@@ -1,0 +1,89 @@
+"""Every admin page an admin opens renders, and the log cannot be edited."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from integration_log.services import record
+from sync.models import JobKind, JobStatus, SyncJob
+
+from .factories import AccountFactory, CustomerFactory, OpportunityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def objects(field_mappings):
+    account = AccountFactory(netsuite_id="", last_sync_error="")
+    return {
+        "accounts.account": account,
+        "accounts.customer": CustomerFactory(),
+        "accounts.opportunity": OpportunityFactory(account=account),
+        "integration_log.logentry": record(
+            operation="account_push",
+            direction="sf_to_ns",
+            outcome="error",
+            reason="boom",
+            request={"Authorization": "OAuth secret", "body": {"a": 1}},
+        ),
+        "sync.syncjob": SyncJob.objects.create(
+            kind=JobKind.ACCOUNT_PUSH,
+            record_id=account.salesforce_id,
+            dedupe_key="x",
+            status=JobStatus.FAILED,
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "accounts.account",
+        "accounts.customer",
+        "accounts.opportunity",
+        "integration_log.logentry",
+        "sync.syncjob",
+        "sync.fieldmapping",
+        "sync.inboundevent",
+    ],
+)
+def test_changelist_renders(admin_client, objects, model):
+    app, name = model.split(".")
+    response = admin_client.get(reverse(f"admin:{app}_{name}_changelist"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "accounts.account",
+        "accounts.customer",
+        "accounts.opportunity",
+        "integration_log.logentry",
+        "sync.syncjob",
+    ],
+)
+def test_change_page_renders(admin_client, objects, model):
+    app, name = model.split(".")
+    response = admin_client.get(reverse(f"admin:{app}_{name}_change", args=[objects[model].pk]))
+    assert response.status_code == 200
+
+
+def test_log_entry_shows_redacted_request(admin_client, objects):
+    entry = objects["integration_log.logentry"]
+    response = admin_client.get(reverse("admin:integration_log_logentry_change", args=[entry.pk]))
+    assert b"OAuth secret" not in response.content
+    assert b"[redacted]" in response.content
+
+
+def test_settings_list_goes_to_the_single_record(admin_client):
+    response = admin_client.get(reverse("admin:settings_integrationsettings_changelist"))
+    assert response.status_code == 302
+    assert response["Location"].endswith("/settings/integrationsettings/1/change/")
+
+
+def test_sync_status_filter(admin_client, objects):
+    url = reverse("admin:accounts_account_changelist")
+    for value in ("unlinked", "error", "synced", "never"):
+        assert admin_client.get(url, {"sync_status": value}).status_code == 200
