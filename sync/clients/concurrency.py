@@ -9,6 +9,7 @@ older than the lease expire, so a worker killed mid-call frees its slot by itsel
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -18,7 +19,9 @@ from contextlib import contextmanager
 
 import redis
 
-from .errors import RateLimited
+from .errors import RateLimited, Transient
+
+logger = logging.getLogger(__name__)
 
 _ACQUIRE = """
 local now = redis.call('TIME')
@@ -61,7 +64,7 @@ class RedisSemaphore:
         token = uuid.uuid4().hex
         deadline = time.monotonic() + wait
         pause = 0.005
-        while not self._acquire(keys=[self.key], args=[self.limit, self.lease, token]):
+        while not self._try_acquire(token):
             if time.monotonic() >= deadline:
                 raise RateLimited(f"no NetSuite call slot free within {wait:.0f}s")
             time.sleep(pause * (0.5 + random.random()))  # noqa: S311 (jitter)
@@ -69,7 +72,19 @@ class RedisSemaphore:
         try:
             yield
         finally:
-            self._redis.zrem(self.key, token)
+            try:
+                self._redis.zrem(self.key, token)
+            except redis.RedisError as exc:
+                # The call itself is done (perhaps a create): failing it now would invite a
+                # duplicate on retry. The lease frees the slot instead.
+                logger.warning("could not give back a NetSuite call slot: %s", exc)
+
+    def _try_acquire(self, token: str) -> bool:
+        try:
+            return bool(self._acquire(keys=[self.key], args=[self.limit, self.lease, token]))
+        except redis.RedisError as exc:
+            # Redis down is a blip to retry later, like NetSuite being down, not a bad record.
+            raise Transient(f"cannot reach Redis for the NetSuite call cap: {exc}") from exc
 
 
 _semaphores: dict[tuple, LocalSemaphore | RedisSemaphore] = {}

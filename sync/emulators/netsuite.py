@@ -380,10 +380,18 @@ class NetSuiteEmulator(EmulatorApp):
                 record[key] = copy.deepcopy(value)
         record["lastModifiedDate"] = _now()
 
-    def _notify_change(self, request: Request | None, rtype: str, rid: str, event: str) -> None:
+    def _notify_change(
+        self,
+        request: Request | None,
+        rtype: str,
+        rid: str,
+        event: str,
+        record: dict | None = None,
+    ) -> None:
+        """`record`: the deleted record, as the SuiteScript's context.oldRecord would give it."""
         if not self.notifier or rtype != "customer":
             return
-        record = self._records(rtype).get(rid, {})
+        record = record if record is not None else self._records(rtype).get(rid, {})
         payload = {
             "event": event,
             "recordType": rtype,
@@ -486,7 +494,7 @@ class NetSuiteEmulator(EmulatorApp):
             if request.method == "DELETE":
                 del self._records(rtype)[rid]
                 self.save_state()
-                self._notify_change(request, rtype, rid, "delete")
+                self._notify_change(request, rtype, rid, "delete", record)
                 return Response(status=204)
             body = request.get_json(silent=True)
             if bad := self._validate(rtype, body, creating=False):
