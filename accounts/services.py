@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
-from .models import Account
+from .models import Account, Opportunity
 
 
 def parse_salesforce_datetime(value: Any) -> dt.datetime | None:
@@ -56,3 +57,57 @@ def account_upsert_from_salesforce(*, fields: dict[str, Any]) -> tuple[Account, 
     account.last_modified = modstamp or account.last_modified
     account.save()
     return account, True
+
+
+WON_STAGES = {"Closed Won"}
+
+
+def _decimal_or_none(value: Any) -> Decimal | None:
+    try:
+        return None if value in (None, "") else Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"not a number: {value!r}") from None
+
+
+@transaction.atomic
+def opportunity_upsert_from_salesforce(*, fields: dict[str, Any]) -> tuple[Opportunity, bool, bool]:
+    """
+    Apply a Salesforce Opportunity's latest values. Returns (opportunity, applied, won_now):
+    won_now is True when this version is the one that closed it as won. An Account not seen
+    yet is created by id, to be filled in when it arrives (or read on first sync).
+    """
+    salesforce_id = fields["Id"]
+    account_id = fields.get("AccountId")
+    modstamp = account_modstamp(fields)
+    opportunity = (
+        Opportunity.objects.select_for_update()
+        .select_related("account")
+        .filter(salesforce_id=salesforce_id)
+        .first()
+    )
+    if (
+        opportunity
+        and opportunity.last_modified
+        and modstamp
+        and (modstamp <= opportunity.last_modified)
+    ):
+        return opportunity, False, False
+    if opportunity is None and not account_id:
+        raise ValueError(f"Opportunity {salesforce_id} has no AccountId")
+    was_won = bool(opportunity) and opportunity.stage in WON_STAGES
+    if account_id and (opportunity is None or opportunity.account.salesforce_id != account_id):
+        account, _ = Account.objects.get_or_create(
+            salesforce_id=account_id, defaults={"name": account_id}
+        )
+    else:
+        account = opportunity.account
+    opportunity = opportunity or Opportunity(salesforce_id=salesforce_id, account=account)
+    opportunity.account = account
+    opportunity.fields = {**opportunity.fields, **fields}
+    opportunity.name = fields.get("Name") or opportunity.name or salesforce_id
+    opportunity.stage = fields.get("StageName") or opportunity.stage
+    if "Amount" in fields:
+        opportunity.amount = _decimal_or_none(fields["Amount"])
+    opportunity.last_modified = modstamp or opportunity.last_modified
+    opportunity.save()
+    return opportunity, True, opportunity.stage in WON_STAGES and not was_won

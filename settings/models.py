@@ -55,6 +55,17 @@ class IntegrationSettings(models.Model):
     salesforce_netsuite_sync_field = models.CharField(
         "Salesforce NetSuite Sync field", max_length=80, default="NetSuite_Sync__c"
     )
+    salesforce_edition_detected = models.CharField(
+        "edition detected", max_length=32, blank=True, editable=False
+    )
+    salesforce_edition_detected_at = models.DateTimeField(null=True, blank=True, editable=False)
+    netsuite_estimate_item_id = models.CharField(
+        "NetSuite item for opportunity lines",
+        max_length=32,
+        default="1",
+        help_text="Internal id of the NetSuite item an Opportunity's amount is billed as on "
+        "estimates and sales orders.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

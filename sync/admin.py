@@ -1,11 +1,33 @@
+"""
+Admin for the sync's own models, and the sync's buttons and actions on the Account,
+Opportunity and integration log admins (added here: those apps never import sync).
+"""
+
 from __future__ import annotations
+
+import json
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseForbidden,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
-from . import services
+from accounts.admin import AccountAdmin, OpportunityAdmin
+from accounts.models import Account, Opportunity
+from integration_log.admin import LogEntryAdmin
+from integration_log.models import LogEntry
+
+from . import outbox, services
 from .models import FieldMapping, InboundEvent, JobStatus, SyncJob
+from .selectors import account_outbound_payload
 
 
 @admin.register(FieldMapping)
@@ -39,15 +61,16 @@ class SyncJobAdmin(admin.ModelAdmin):
     def short_error(self, obj: SyncJob) -> str:
         return obj.last_error[:100]
 
-    @admin.action(description="Retry selected failed jobs")
+    @admin.action(description="Retry selected failed jobs (with the records' current state)")
     def retry(self, request: HttpRequest, queryset: QuerySet) -> None:
         failed = list(queryset.filter(status=JobStatus.FAILED))
         for job in failed:
-            services.job_retry(job=job)
+            outbox.job_retry(job=job)
+        skipped = queryset.count() - len(failed)
         self.message_user(
             request,
-            f"{len(failed)} job(s) queued again; {queryset.count() - len(failed)} not failed, "
-            "left alone.",
+            f"{len(failed)} job(s) queued again"
+            + (f"; {skipped} not failed, left alone." if skipped else "."),
             messages.SUCCESS,
         )
 
@@ -67,3 +90,140 @@ class InboundEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+def _queue_each(modeladmin, request, objects, service, what: str) -> None:
+    queued, refused = 0, []
+    for obj in objects:
+        try:
+            service(obj)
+            queued += 1
+        except services.SyncRefused as exc:
+            refused.append(exc.message)
+    if queued:
+        modeladmin.message_user(request, f"{what}: {queued} queued.", messages.SUCCESS)
+    for message in refused:
+        modeladmin.message_user(request, message, messages.ERROR)
+
+
+class SyncAccountAdmin(AccountAdmin):
+    change_form_template = "admin/accounts/account/sync_change_form.html"
+    actions = ["sync_to_netsuite", "update_from_netsuite"]
+
+    @admin.action(description="Sync to NetSuite (create and link if needed)")
+    def sync_to_netsuite(self, request: HttpRequest, queryset: QuerySet) -> None:
+        _queue_each(
+            self,
+            request,
+            queryset,
+            lambda a: services.account_request_sync(account=a),
+            "Sync to NetSuite",
+        )
+
+    @admin.action(description="Update from NetSuite")
+    def update_from_netsuite(self, request: HttpRequest, queryset: QuerySet) -> None:
+        _queue_each(
+            self,
+            request,
+            queryset,
+            lambda a: services.account_request_refresh(account=a),
+            "Update from NetSuite",
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/sync-to-netsuite/",
+                self.admin_site.admin_view(self.sync_view),
+                name="accounts_account_sync",
+            ),
+            path(
+                "<int:pk>/update-from-netsuite/",
+                self.admin_site.admin_view(self.refresh_view),
+                name="accounts_account_refresh",
+            ),
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="accounts_account_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _button(self, request: HttpRequest, pk: int, service, what: str) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        account = get_object_or_404(Account, pk=pk)
+        if not self.has_change_permission(request, account):
+            return HttpResponseForbidden()
+        _queue_each(self, request, [account], service, what)
+        return HttpResponseRedirect(reverse("admin:accounts_account_change", args=[pk]))
+
+    def sync_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._button(
+            request, pk, lambda a: services.account_request_sync(account=a), "Sync to NetSuite"
+        )
+
+    def refresh_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._button(
+            request,
+            pk,
+            lambda a: services.account_request_refresh(account=a),
+            "Update from NetSuite",
+        )
+
+    def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        account = get_object_or_404(Account, pk=pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": account,
+            "title": f"NetSuite payload preview: {account}",
+            "payload": json.dumps(account_outbound_payload(account), indent=2, sort_keys=True),
+        }
+        return TemplateResponse(request, "admin/accounts/account/preview.html", context)
+
+
+class SyncOpportunityAdmin(OpportunityAdmin):
+    actions = ["create_quote", "sync_sales_order"]
+
+    @admin.action(description="Create Quote (NetSuite estimate)")
+    def create_quote(self, request: HttpRequest, queryset: QuerySet) -> None:
+        _queue_each(
+            self,
+            request,
+            queryset.select_related("account"),
+            lambda o: services.opportunity_request_quote(opportunity=o),
+            "Create Quote",
+        )
+
+    @admin.action(description="Sync as Sales Order")
+    def sync_sales_order(self, request: HttpRequest, queryset: QuerySet) -> None:
+        _queue_each(
+            self,
+            request,
+            queryset.select_related("account"),
+            lambda o: services.opportunity_request_sales_order(opportunity=o),
+            "Sync as Sales Order",
+        )
+
+
+class SyncLogEntryAdmin(LogEntryAdmin):
+    actions = ["retry"]
+
+    @admin.action(description="Retry the work of the selected entries (current state)")
+    def retry(self, request: HttpRequest, queryset: QuerySet) -> None:
+        job_ids = set(queryset.exclude(job_id=None).values_list("job_id", flat=True))
+        jobs = SyncJob.objects.filter(pk__in=job_ids)
+        for job in jobs:
+            outbox.job_retry(job=job)
+        self.message_user(request, f"{len(jobs)} job(s) queued again.", messages.SUCCESS)
+
+
+for model, model_admin in (
+    (Account, SyncAccountAdmin),
+    (Opportunity, SyncOpportunityAdmin),
+    (LogEntry, SyncLogEntryAdmin),
+):
+    admin.site.unregister(model)
+    admin.site.register(model, model_admin)

@@ -47,6 +47,11 @@ class FieldMapping(models.Model):
 
 class JobKind(models.TextChoices):
     ACCOUNT_PUSH = "account_push", "Push Account to NetSuite"
+    ACCOUNT_SYNC = "account_sync", "Sync Account to NetSuite (create and link if needed)"
+    ACCOUNT_REFRESH = "account_refresh", "Update Account from NetSuite"
+    OPPORTUNITY_QUOTE = "opportunity_quote", "Create Quote (NetSuite Estimate)"
+    OPPORTUNITY_SALES_ORDER = "opportunity_sales_order", "Sync Opportunity as Sales Order"
+    STATUS_WRITEBACK = "status_writeback", "Write NetSuite Sync status to Salesforce"
 
 
 class JobStatus(models.TextChoices):

@@ -39,3 +39,21 @@ def precheck_push(
 def lock_check(*, locked: bool) -> Decision:
     """NetSuite's Salesforce Lock Record box wins over everything Salesforce sends."""
     return Decision(False, LOCKED) if locked else PUSH
+
+
+# Salesforce editions with the API access "Update from NetSuite" and the NetSuite Sync field
+# need (Organization.OrganizationType). Professional and Essentials do not qualify.
+ENTERPRISE_OR_HIGHER = frozenset(
+    {"Enterprise Edition", "Unlimited Edition", "Performance Edition", "Developer Edition"}
+)
+
+
+def edition_supports_api_features(edition: str) -> bool:
+    return edition in ENTERPRISE_OR_HIGHER
+
+
+def status_text(*, synced_at_iso: str | None, error: str, limit: int = 255) -> str:
+    """What the Account's NetSuite Sync field shows: the error, else the last sync time."""
+    if error:
+        return f"Error: {error}"[:limit]
+    return synced_at_iso or ""

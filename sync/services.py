@@ -1,183 +1,248 @@
 """
-The sync's orchestration: the outbox (enqueue, claim, run, retry, sweep) and the operations
-jobs perform. Decisions come from rules.py, payloads from mapping.py, HTTP from clients/.
+What the sync does, one function per operation: push an Account, create and link its Customer,
+create Estimates and Sales Orders, update from NetSuite, write the NetSuite Sync status back,
+apply inbound events. Decisions come from rules.py, payloads from mapping.py, HTTP from
+clients/, work is queued through outbox.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import random
 import time
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import Account, Customer
-from accounts.services import account_upsert_from_salesforce
+from accounts.models import Account, Customer, Opportunity
+from accounts.services import (
+    account_upsert_from_salesforce,
+    opportunity_upsert_from_salesforce,
+    parse_salesforce_datetime,
+)
 from integration_log.models import Direction, Outcome
 from integration_log.services import record
 from settings.models import IntegrationSettings
 
 from . import rules
-from .clients.errors import ClientError
+from .clients.errors import ClientError, NotFound
 from .clients.netsuite import NetSuiteClient
-from .mapping import diff, payload_hash
-from .models import InboundEvent, JobKind, JobStatus, SyncJob
-from .selectors import account_outbound_payload
+from .clients.salesforce import COLLECTION_LIMIT, SalesforceClient
+from .mapping import diff, map_record, payload_hash
+from .models import InboundEvent, JobKind, MappingDirection, SyncJob
+from .outbox import job_enqueue, will_retry
+from .selectors import account_outbound_payload, mapping_rules
 
-logger = logging.getLogger(__name__)
+MAX_PARENT_DEPTH = 10
+# A lone status waits this long for company before it is written back to Salesforce.
+STATUS_BATCH_SECONDS = 2.0
+FINANCIAL_FIELDS = {
+    "balance": "balance",
+    "overdueBalance": "overdue_balance",
+    "creditLimit": "credit_limit",
+    "daysOverdue": "days_overdue",
+    "unbilledOrders": "unbilled_orders",
+    "depositBalance": "deposit_balance",
+}
+
+
+class SyncRefused(ClientError):
+    """The operation is not allowed here (edition, setting, missing link): needs a person."""
 
 
 # ============================================================================================
-# The outbox
+# Logging helpers
 # ============================================================================================
-def job_enqueue(*, kind: str, record_id: str) -> SyncJob:
-    """
-    Write (or reuse) the pending job for this record in the caller's transaction; the Celery
-    task is sent once it commits. Jobs coalesce: one pending job per record and kind.
-    """
-    key = f"{kind}:{record_id}"
-    job = SyncJob.objects.filter(dedupe_key=key, status=JobStatus.PENDING).first()
-    if job is None:
-        try:
-            with transaction.atomic():
-                job = SyncJob.objects.create(kind=kind, record_id=record_id, dedupe_key=key)
-        except IntegrityError:  # a concurrent request created it first
-            job = SyncJob.objects.get(dedupe_key=key, status=JobStatus.PENDING)
-    transaction.on_commit(lambda: job_send(job_id=job.pk))
-    return job
+class Attempt:
+    """Times one operation and writes its log entry with the last HTTP exchange."""
 
+    def __init__(
+        self,
+        operation: str,
+        direction: str,
+        *,
+        job: SyncJob | None = None,
+        salesforce_id: str = "",
+        netsuite_id: str = "",
+    ) -> None:
+        self.operation = operation
+        self.direction = direction
+        self.job = job
+        self.salesforce_id = salesforce_id
+        self.netsuite_id = netsuite_id
+        self.started = time.monotonic()
 
-def job_send(*, job_id: int) -> bool:
-    """Hand the job to Celery. A broker outage is not an error: the sweep re-sends it."""
-    from .tasks import run_job
-
-    SyncJob.objects.filter(pk=job_id).update(last_sent_at=timezone.now())
-    try:
-        run_job.delay(job_id)
-    except Exception:  # kombu raises many kinds; the row is safe in the database either way
-        logger.warning(
-            "could not send sync job %s to the broker; the sweep will retry", job_id, exc_info=True
-        )
-        return False
-    return True
-
-
-def _claim(job_id: int) -> SyncJob | None:
-    """Atomically take a due pending job (a conditional UPDATE: exactly one worker wins)."""
-    now = timezone.now()
-    claimed = (
-        SyncJob.objects.filter(pk=job_id, status=JobStatus.PENDING)
-        .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
-        .update(status=JobStatus.RUNNING, claimed_at=now, attempts=F("attempts") + 1)
-    )
-    return SyncJob.objects.get(pk=job_id) if claimed else None
-
-
-def retry_delay(attempt: int) -> float:
-    """Exponential backoff with jitter: base * 2^(attempt-1), capped, between half and all."""
-    ceiling = min(
-        settings.SFNS_RETRY_MAX_SECONDS, settings.SFNS_RETRY_BASE_SECONDS * 2 ** (attempt - 1)
-    )
-    return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 (jitter, not crypto)
-
-
-def will_retry(job: SyncJob | None, exc: BaseException) -> bool:
-    return bool(job) and getattr(exc, "retryable", False) and job.attempts < job.max_attempts
-
-
-def _back_to_pending(job: SyncJob, *, not_before: dt.datetime | None, error: str) -> None:
-    """Requeue job, unless a newer pending job for the record exists: that one does the work."""
-    try:
-        with transaction.atomic():
-            SyncJob.objects.filter(pk=job.pk).update(
-                status=JobStatus.PENDING,
-                not_before=not_before,
-                claimed_at=None,
-                last_sent_at=None,
-                last_error=error,
+    def log(self, outcome: str, reason: str = "", *, client: Any = None, **extra: Any) -> None:
+        if client is not None and getattr(client, "exchanges", None):
+            last = client.exchanges[-1]
+            extra.setdefault(
+                "request", {"method": last.method, "path": last.path, "body": last.request}
             )
-    except IntegrityError:
-        SyncJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.SUPERSEDED, finished_at=timezone.now(), last_error=error
+            extra.setdefault("response", {"status": last.status, "body": last.response})
+        record(
+            operation=self.operation,
+            direction=self.direction,
+            outcome=outcome,
+            reason=reason,
+            salesforce_id=self.salesforce_id,
+            netsuite_id=self.netsuite_id,
+            duration_ms=int((time.monotonic() - self.started) * 1000),
+            attempt=self.job.attempts if self.job else 1,
+            job_id=self.job.pk if self.job else None,
+            **extra,
         )
 
-
-def _finish(job: SyncJob, status: str, error: str = "") -> None:
-    SyncJob.objects.filter(pk=job.pk).update(
-        status=status, finished_at=timezone.now(), last_error=error[:10000]
-    )
-
-
-def job_run(*, job_id: int) -> None:
-    """Run one job if it is due and nobody else has it. Called by the Celery task."""
-    job = _claim(job_id)
-    if job is None:
-        return
-    handler = JOB_HANDLERS[job.kind]
-    try:
-        handler(job)
-    except Exception as exc:
-        message = str(exc) or type(exc).__name__
-        if will_retry(job, exc):
-            delay = retry_delay(job.attempts)
-            _back_to_pending(
-                job, not_before=timezone.now() + dt.timedelta(seconds=delay), error=message
-            )
-        else:
-            if not isinstance(exc, ClientError):
-                logger.exception("sync job %s failed", job.pk)
-            _finish(job, JobStatus.FAILED, message)
-        return
-    _finish(job, JobStatus.DONE)
+    def error(self, exc: ClientError, *, client: Any = None) -> bool:
+        """Log a failure; True when the job will retry it."""
+        retrying = will_retry(self.job, exc)
+        self.log(Outcome.ERROR, exc.message + (" (will retry)" if retrying else ""), client=client)
+        return retrying
 
 
-def jobs_sweep(*, stale_after: float | None = None, resend_after: float | None = None) -> dict:
+# ============================================================================================
+# Status on the Salesforce record (NetSuite Id, NetSuite Sync)
+# ============================================================================================
+def account_record_attempt(*, account: Account, error: str = "") -> None:
     """
-    The safety net (Celery beat): give back jobs whose worker vanished, and (re-)send due
-    pending jobs that no worker has picked up, e.g. because the broker was down.
+    Remember the outcome of a sync attempt on the Account and queue its write-back to
+    Salesforce. Write-backs are batched: a full batch goes at once, a lone one within seconds.
     """
     now = timezone.now()
-    stale_after = settings.SFNS_JOB_STALE_SECONDS if stale_after is None else stale_after
-    resend_after = settings.SFNS_JOB_RESEND_SECONDS if resend_after is None else resend_after
-    reclaimed = 0
-    for job in SyncJob.objects.filter(
-        status=JobStatus.RUNNING, claimed_at__lt=now - dt.timedelta(seconds=stale_after)
-    ):
-        error = "worker lost mid-job; given back by the sweep"
-        if job.attempts >= job.max_attempts:
-            _finish(job, JobStatus.FAILED, error)
-        else:
-            _back_to_pending(job, not_before=None, error=error)
-        reclaimed += 1
-    due = (
-        SyncJob.objects.filter(status=JobStatus.PENDING)
-        .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
-        .filter(
-            Q(last_sent_at__isnull=True)
-            | Q(last_sent_at__lt=now - dt.timedelta(seconds=resend_after))
-        )
+    changes: dict[str, Any] = {
+        "last_sync_error": error[:10000],
+        "status_version": F("status_version") + 1,
+    }
+    if not error:
+        changes["last_synced_at"] = now
+    Account.objects.filter(pk=account.pk).update(**changes)
+    Account.objects.filter(pk=account.pk, status_pending_since__isnull=True).update(
+        status_pending_since=now
     )
-    sent = 0
-    for job_id in due.values_list("pk", flat=True)[:1000]:
-        sent += job_send(job_id=job_id)
-    InboundEvent.objects.filter(received_at__lt=now - dt.timedelta(days=30)).delete()
-    return {"reclaimed": reclaimed, "sent": sent}
+    pending = Account.objects.filter(status_pending_since__isnull=False).count()
+    job_enqueue(
+        kind=JobKind.STATUS_WRITEBACK,
+        record_id="*",
+        delay=0 if pending >= COLLECTION_LIMIT else STATUS_BATCH_SECONDS,
+    )
 
 
-def job_retry(*, job: SyncJob) -> SyncJob:
-    """An admin's retry of a failed job: a fresh job that runs with the record's current state."""
-    with transaction.atomic():
-        return job_enqueue(kind=job.kind, record_id=job.record_id)
+def salesforce_edition(*, conf: IntegrationSettings, client: SalesforceClient | None = None) -> str:
+    """The admin's choice, else what Salesforce says (asked at most once a day)."""
+    if conf.salesforce_edition:
+        return conf.salesforce_edition
+    fresh = timezone.now() - dt.timedelta(days=1)
+    if conf.salesforce_edition_detected and (conf.salesforce_edition_detected_at or fresh) > fresh:
+        return conf.salesforce_edition_detected
+    edition = (client or SalesforceClient()).edition()
+    IntegrationSettings.objects.filter(pk=conf.pk).update(
+        salesforce_edition_detected=edition, salesforce_edition_detected_at=timezone.now()
+    )
+    conf.salesforce_edition_detected = edition
+    return edition
+
+
+def status_writeback(*, job: SyncJob | None = None) -> int:
+    """
+    Write pending NetSuite Id / NetSuite Sync values to Salesforce with sObject Collections,
+    200 records a call. While the oldest pending status is younger than STATUS_BATCH_SECONDS
+    only full batches go; the rest waits for company. Returns the number written.
+    """
+    conf = IntegrationSettings.load()
+    client = SalesforceClient()
+    with_status = rules.edition_supports_api_features(salesforce_edition(conf=conf, client=client))
+    pending = list(
+        Account.objects.filter(status_pending_since__isnull=False)
+        .order_by("status_pending_since")
+        .values(
+            "pk",
+            "salesforce_id",
+            "netsuite_id",
+            "last_synced_at",
+            "last_sync_error",
+            "status_version",
+            "status_pending_since",
+        )[: 10 * COLLECTION_LIMIT]
+    )
+    if not pending:
+        return 0
+    due = pending[0]["status_pending_since"] <= timezone.now() - dt.timedelta(
+        seconds=STATUS_BATCH_SECONDS
+    )
+    if not due:
+        pending = pending[: len(pending) // COLLECTION_LIMIT * COLLECTION_LIMIT]
+    written = 0
+    for start in range(0, len(pending), COLLECTION_LIMIT):
+        written += _status_write_batch(
+            pending[start : start + COLLECTION_LIMIT],
+            conf=conf,
+            client=client,
+            with_status=with_status,
+            job=job,
+        )
+    if Account.objects.filter(status_pending_since__isnull=False).exists():
+        job_enqueue(kind=JobKind.STATUS_WRITEBACK, record_id="*", delay=STATUS_BATCH_SECONDS)
+    return written
+
+
+def _status_write_batch(
+    rows: list[dict],
+    *,
+    conf: IntegrationSettings,
+    client: SalesforceClient,
+    with_status: bool,
+    job: SyncJob | None,
+) -> int:
+    records = []
+    for row in rows:
+        fields: dict[str, Any] = {"id": row["salesforce_id"]}
+        if row["netsuite_id"]:
+            fields[conf.salesforce_netsuite_id_field] = row["netsuite_id"]
+        if with_status:
+            synced = row["last_synced_at"]
+            fields[conf.salesforce_netsuite_sync_field] = rules.status_text(
+                synced_at_iso=synced.isoformat(timespec="seconds") if synced else None,
+                error=row["last_sync_error"],
+            )
+        records.append(fields)
+    attempt = Attempt("status_writeback", Direction.TO_SALESFORCE, job=job)
+    try:
+        results = client.update_many("Account", records)
+    except ClientError as exc:
+        attempt.error(exc)
+        raise
+    written = 0
+    for row, result in zip(rows, results, strict=True):
+        transient = any(e.get("statusCode") == "UNABLE_TO_LOCK_ROW" for e in result.errors)
+        if not transient:  # written, or refused for good: either way not pending any more
+            Account.objects.filter(pk=row["pk"], status_version=row["status_version"]).update(
+                status_pending_since=None
+            )
+        if result.success:
+            written += 1
+        else:
+            Attempt(
+                "status_writeback",
+                Direction.TO_SALESFORCE,
+                job=job,
+                salesforce_id=row["salesforce_id"],
+                netsuite_id=row["netsuite_id"],
+            ).log(
+                Outcome.ERROR,
+                "; ".join(f"{e.get('statusCode')}: {e.get('message')}" for e in result.errors),
+            )
+    attempt.log(
+        Outcome.SUCCESS,
+        f"{written} of {len(rows)} Account(s) updated",
+        request={"records": len(records), "fields": sorted({k for r in records for k in r})},
+    )
+    return written
 
 
 # ============================================================================================
-# Account -> Customer
+# Account -> Customer: real-time push
 # ============================================================================================
 def account_changed(*, account: Account) -> None:
     """
@@ -191,30 +256,12 @@ def account_changed(*, account: Account) -> None:
     if decision.push:
         job_enqueue(kind=JobKind.ACCOUNT_PUSH, record_id=account.salesforce_id)
     else:
-        _log_push(account, Outcome.SKIPPED, decision.reason)
-
-
-def _log_push(account: Account, outcome: str, reason: str = "", **extra: Any) -> None:
-    record(
-        operation="account_push",
-        direction=Direction.TO_NETSUITE,
-        outcome=outcome,
-        reason=reason,
-        salesforce_id=account.salesforce_id,
-        netsuite_id=account.netsuite_id,
-        **extra,
-    )
-
-
-def _exchanges(client: NetSuiteClient) -> tuple[Any, Any]:
-    """The last request/response the client made, for the log."""
-    if not client.exchanges:
-        return None, None
-    last = client.exchanges[-1]
-    return (
-        {"method": last.method, "path": last.path, "body": last.request},
-        {"status": last.status, "body": last.response},
-    )
+        Attempt(
+            "account_push",
+            Direction.TO_NETSUITE,
+            salesforce_id=account.salesforce_id,
+            netsuite_id=account.netsuite_id,
+        ).log(Outcome.SKIPPED, decision.reason)
 
 
 def customer_is_locked(
@@ -235,8 +282,13 @@ def account_push_to_netsuite(
     """Push the Account's current mapped state to its NetSuite Customer, if the rules allow."""
     conf = IntegrationSettings.load()
     payload = account_outbound_payload(account)
-    attempt = job.attempts if job else 1
-    log = {"attempt": attempt, "job_id": job.pk if job else None}
+    attempt = Attempt(
+        "account_push",
+        Direction.TO_NETSUITE,
+        job=job,
+        salesforce_id=account.salesforce_id,
+        netsuite_id=account.netsuite_id,
+    )
     decision = rules.precheck_push(
         create_only=conf.create_only,
         linked=account.is_linked,
@@ -244,10 +296,9 @@ def account_push_to_netsuite(
         force=force,
     )
     if not decision.push:
-        _log_push(account, Outcome.SKIPPED, decision.reason, request=payload, **log)
+        attempt.log(Outcome.SKIPPED, decision.reason, request=payload)
         return Outcome.SKIPPED
     client = NetSuiteClient()
-    started = time.monotonic()
     try:
         decision = rules.lock_check(
             locked=customer_is_locked(client=client, netsuite_id=account.netsuite_id, conf=conf)
@@ -255,61 +306,322 @@ def account_push_to_netsuite(
         if decision.push:
             client.update("customer", account.netsuite_id, payload)
     except ClientError as exc:
-        request, response = _exchanges(client)
-        retrying = will_retry(job, exc)
-        _log_push(
-            account,
-            Outcome.ERROR,
-            f"{exc.message}" + (" (will retry)" if retrying else ""),
-            request=request,
-            response=response,
-            duration_ms=int((time.monotonic() - started) * 1000),
-            **log,
-        )
-        if not retrying:
-            Account.objects.filter(pk=account.pk).update(last_sync_error=exc.message)
+        if not attempt.error(exc, client=client):
+            account_record_attempt(account=account, error=exc.message)
         raise
-    duration_ms = int((time.monotonic() - started) * 1000)
     if not decision.push:
-        _log_push(
-            account,
-            Outcome.SKIPPED,
-            decision.reason,
-            request=payload,
-            duration_ms=duration_ms,
-            **log,
-        )
+        attempt.log(Outcome.SKIPPED, decision.reason, request=payload)
         return Outcome.SKIPPED
-    request, response = _exchanges(client)
-    _log_push(
-        account,
-        Outcome.SUCCESS,
-        request=request,
-        response=response,
-        diff=diff(account.pushed_payload or {}, payload),
-        duration_ms=duration_ms,
-        **log,
-    )
-    Account.objects.filter(pk=account.pk).update(
-        last_synced_at=timezone.now(), last_sync_error="", pushed_payload=payload
-    )
+    attempt.log(Outcome.SUCCESS, client=client, diff=diff(account.pushed_payload or {}, payload))
+    Account.objects.filter(pk=account.pk).update(pushed_payload=payload)
+    account_record_attempt(account=account)
     return Outcome.SUCCESS
 
 
-def _run_account_push(job: SyncJob) -> None:
-    account = Account.objects.filter(salesforce_id=job.record_id).first()
-    if account is not None:  # deleted since: nothing to do
-        account_push_to_netsuite(account=account, job=job)
+# ============================================================================================
+# First sync: create and link the Customer; Estimates and Sales Orders
+# ============================================================================================
+def _customer_payload(account: Account, conf: IntegrationSettings) -> dict[str, Any]:
+    return {
+        **account_outbound_payload(account),
+        "externalId": account.salesforce_id,
+        conf.netsuite_salesforce_id_field: account.salesforce_id,
+    }
 
 
-JOB_HANDLERS: dict[str, Callable[[SyncJob], Any]] = {
-    JobKind.ACCOUNT_PUSH: _run_account_push,
-}
+def customer_ensure(
+    *,
+    account: Account,
+    job: SyncJob | None = None,
+    client: NetSuiteClient | None = None,
+    depth: int = 0,
+) -> str:
+    """
+    The NetSuite Customer of this Account, created and linked if need be, parents first (up to
+    MAX_PARENT_DEPTH levels). Create Only never blocks a creation. The Salesforce id is the
+    Customer's externalId, so a retry finds (or upserts) the same Customer, never a second one.
+    """
+    account.refresh_from_db()
+    if account.netsuite_id:
+        return account.netsuite_id
+    conf = IntegrationSettings.load()
+    client = client or NetSuiteClient()
+    payload = _customer_payload(account, conf)
+    if account.parent_id and depth < MAX_PARENT_DEPTH:
+        parent_id = customer_ensure(account=account.parent, job=job, client=client, depth=depth + 1)
+        payload["parent"] = {"id": parent_id}
+    attempt = Attempt(
+        "account_link", Direction.TO_NETSUITE, job=job, salesforce_id=account.salesforce_id
+    )
+    try:
+        try:
+            existing = client.get(
+                "customer", f"eid:{account.salesforce_id}", fields=[conf.netsuite_lock_field]
+            )
+            netsuite_id = str(existing["id"])
+            locked = bool(existing.get(conf.netsuite_lock_field))
+            if not locked and not conf.create_only:
+                client.update("customer", netsuite_id, payload)
+            reason = "linked to the existing customer" + (
+                " (locked: not updated)" if locked else ""
+            )
+        except NotFound:
+            netsuite_id = client.upsert("customer", account.salesforce_id, payload)
+            locked, reason = False, "customer created"
+    except ClientError as exc:
+        if not attempt.error(exc, client=client):
+            account_record_attempt(account=account, error=exc.message)
+        raise
+    attempt.netsuite_id = netsuite_id
+    attempt.log(Outcome.SUCCESS, reason, client=client)
+    mapped = account_outbound_payload(account)
+    Account.objects.filter(pk=account.pk).update(netsuite_id=netsuite_id, pushed_payload=mapped)
+    Customer.objects.update_or_create(
+        netsuite_id=netsuite_id,
+        defaults={
+            "salesforce_id": account.salesforce_id,
+            "locked": locked,
+            "company_name": payload.get("companyName") or account.name,
+        },
+    )
+    account.netsuite_id = netsuite_id
+    account_record_attempt(account=account)
+    return netsuite_id
+
+
+def account_sync_to_netsuite(*, account: Account, job: SyncJob | None = None) -> str:
+    """The admin's "Sync to NetSuite": create and link when unlinked, else push now."""
+    if not account.is_linked:
+        customer_ensure(account=account, job=job)
+        return Outcome.SUCCESS
+    return account_push_to_netsuite(account=account, job=job, force=True)
+
+
+def _ensure_account_loaded(account: Account) -> None:
+    """An Account known only by id (an Opportunity arrived first): read it from Salesforce."""
+    if account.last_modified is None and not account.fields.get("Name"):
+        fields = SalesforceClient().get("Account", account.salesforce_id)
+        fields.pop("attributes", None)
+        account_upsert_from_salesforce(fields=fields)
+        account.refresh_from_db()
+
+
+def _transaction_body(
+    opportunity: Opportunity, customer_id: str, conf: IntegrationSettings
+) -> dict[str, Any]:
+    return {
+        "entity": {"id": customer_id},
+        "title": opportunity.name[:99],
+        "item": {
+            "items": [
+                {
+                    "item": {"id": conf.netsuite_estimate_item_id},
+                    "quantity": 1,
+                    "rate": float(opportunity.amount or 0),
+                }
+            ]
+        },
+    }
+
+
+def _opportunity_to_transaction(
+    *, opportunity: Opportunity, record_type: str, field: str, operation: str, job: SyncJob | None
+) -> str:
+    conf = IntegrationSettings.load()
+    client = NetSuiteClient()
+    customer_id = customer_ensure(account=opportunity.account, job=job, client=client)
+    attempt = Attempt(
+        operation, Direction.TO_NETSUITE, job=job, salesforce_id=opportunity.salesforce_id
+    )
+    try:
+        transaction_id = client.upsert(
+            record_type,
+            opportunity.salesforce_id,
+            _transaction_body(opportunity, customer_id, conf),
+        )
+    except ClientError as exc:
+        attempt.error(exc, client=client)
+        raise
+    attempt.netsuite_id = transaction_id
+    attempt.log(
+        Outcome.SUCCESS, f"{record_type} {transaction_id} for customer {customer_id}", client=client
+    )
+    Opportunity.objects.filter(pk=opportunity.pk).update(**{field: transaction_id})
+    return transaction_id
+
+
+def opportunity_create_quote(*, opportunity: Opportunity, job: SyncJob | None = None) -> str:
+    """Create Quote: the Customer first (the link), then the Estimate."""
+    _ensure_account_loaded(opportunity.account)
+    return _opportunity_to_transaction(
+        opportunity=opportunity,
+        record_type="estimate",
+        field="netsuite_estimate_id",
+        operation="opportunity_quote",
+        job=job,
+    )
+
+
+def sales_order_refusal(*, opportunity: Opportunity) -> str:
+    """Why the Opportunity cannot become a Sales Order now, or "" when it can."""
+    account = opportunity.account
+    if account.is_linked or IntegrationSettings.load().sync_account_on_sales_order:
+        return ""
+    return (
+        f"Account {account.salesforce_id} is not linked to a NetSuite customer and 'Sync "
+        "Account on Sales Order' is off: link the account first (Sync to NetSuite) or turn "
+        "the setting on."
+    )
+
+
+def opportunity_sync_sales_order(*, opportunity: Opportunity, job: SyncJob | None = None) -> str:
+    """Sync as Sales Order; links an unlinked Account only with Sync Account on Sales Order."""
+    refusal = sales_order_refusal(opportunity=opportunity)
+    if refusal:
+        Attempt(
+            "opportunity_sales_order",
+            Direction.TO_NETSUITE,
+            job=job,
+            salesforce_id=opportunity.salesforce_id,
+        ).log(Outcome.ERROR, refusal)
+        raise SyncRefused(refusal)
+    _ensure_account_loaded(opportunity.account)
+    return _opportunity_to_transaction(
+        opportunity=opportunity,
+        record_type="salesOrder",
+        field="netsuite_sales_order_id",
+        operation="opportunity_sales_order",
+        job=job,
+    )
 
 
 # ============================================================================================
-# Inbound
+# Update from NetSuite
 # ============================================================================================
+def update_from_netsuite_refusal(
+    *, conf: IntegrationSettings | None = None, account: Account | None = None
+) -> str:
+    """Why Update from NetSuite cannot run, or "" when it can."""
+    conf = conf or IntegrationSettings.load()
+    if account is not None and not account.is_linked:
+        return (
+            f"Account {account.salesforce_id} is not linked to a NetSuite customer yet: "
+            "there is nothing to update from."
+        )
+    edition = salesforce_edition(conf=conf)
+    if not rules.edition_supports_api_features(edition):
+        return (
+            f"Update from NetSuite needs Salesforce Enterprise Edition or higher; this org "
+            f"is {edition or 'of an unknown edition'}."
+        )
+    return ""
+
+
+def _decimal(value: Any) -> Decimal | None:
+    try:
+        return None if value in (None, "") else Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def customer_mirror_update(
+    *, netsuite_id: str, fields: dict[str, Any], conf: IntegrationSettings
+) -> Customer:
+    """Copy what NetSuite says about a Customer onto its mirror (financials, lock, names)."""
+    defaults: dict[str, Any] = {
+        "company_name": fields.get("companyName") or "",
+        "salesforce_id": fields.get(conf.netsuite_salesforce_id_field)
+        or fields.get("externalId")
+        or "",
+        "locked": bool(fields.get(conf.netsuite_lock_field)),
+        "fields": fields,
+        "refreshed_at": timezone.now(),
+    }
+    for source, target in FINANCIAL_FIELDS.items():
+        if source in fields:
+            value = fields[source]
+            defaults[target] = (
+                int(value) if target == "days_overdue" and value is not None else _decimal(value)
+            )
+    stamp = fields.get("lastModifiedDate")
+    if stamp:
+        defaults["last_modified"] = parse_salesforce_datetime(stamp)
+    customer, _ = Customer.objects.update_or_create(netsuite_id=netsuite_id, defaults=defaults)
+    return customer
+
+
+def account_refresh_from_netsuite(*, account: Account, job: SyncJob | None = None) -> dict:
+    """
+    Update from NetSuite: read the Customer, apply the reverse mappings (the financials by
+    default), update the Account here and PATCH it in Salesforce in one call, with the
+    NetSuite Sync time. Never triggers a push back.
+    """
+    conf = IntegrationSettings.load()
+    attempt = Attempt(
+        "account_refresh",
+        Direction.TO_SALESFORCE,
+        job=job,
+        salesforce_id=account.salesforce_id,
+        netsuite_id=account.netsuite_id,
+    )
+    refusal = update_from_netsuite_refusal(conf=conf, account=account)
+    if refusal:
+        attempt.log(Outcome.ERROR, refusal)
+        raise SyncRefused(refusal)
+    client: Any = NetSuiteClient()
+    try:
+        customer = client.get("customer", account.netsuite_id)
+        values = map_record(customer, mapping_rules(MappingDirection.TO_SALESFORCE))
+        now = timezone.now()
+        client = SalesforceClient()
+        client.update(
+            "Account",
+            account.salesforce_id,
+            {
+                **values,
+                conf.salesforce_netsuite_id_field: account.netsuite_id,
+                conf.salesforce_netsuite_sync_field: rules.status_text(
+                    synced_at_iso=now.isoformat(timespec="seconds"), error=""
+                ),
+            },
+        )
+    except ClientError as exc:
+        if not attempt.error(exc, client=client):
+            account_record_attempt(account=account, error=exc.message)
+        raise
+    customer_mirror_update(netsuite_id=account.netsuite_id, fields=customer, conf=conf)
+    before = {k: account.fields.get(k) for k in values}
+    with transaction.atomic():
+        locked = Account.objects.select_for_update().get(pk=account.pk)
+        locked.fields = {**locked.fields, **values}
+        # NetSuite has these values already: if a reverse-mapped field also maps outbound,
+        # the next push must not send it back (no NetSuite -> Salesforce -> NetSuite loop).
+        locked.pushed_payload = account_outbound_payload(locked)
+        locked.mapped_hash = payload_hash(locked.pushed_payload)
+        locked.last_synced_at, locked.last_sync_error = now, ""
+        locked.save()
+    attempt.log(
+        Outcome.SUCCESS,
+        request={"customer": account.netsuite_id},
+        response={"values": values},
+        diff=diff(before, values),
+    )
+    return values
+
+
+# ============================================================================================
+# Inbound events
+# ============================================================================================
+def _seen(source: str, event_id: str) -> bool:
+    """Record an inbound event id; True when it was applied before."""
+    try:
+        with transaction.atomic():
+            InboundEvent.objects.create(source=source, event_id=event_id[:64])
+    except IntegrityError:
+        return True
+    return False
+
+
 @transaction.atomic
 def salesforce_notifications_apply(*, notifications: list[dict[str, Any]]) -> dict[str, int]:
     """
@@ -318,17 +630,125 @@ def salesforce_notifications_apply(*, notifications: list[dict[str, Any]]) -> di
     """
     counts = {"applied": 0, "duplicate": 0, "stale": 0}
     for note in notifications:
-        try:
-            with transaction.atomic():
-                InboundEvent.objects.create(source="salesforce", event_id=note["id"])
-        except IntegrityError:
+        if _seen("salesforce", note["id"]):
             counts["duplicate"] += 1
             continue
         if note["type"] == "Account":
             _, applied = account_upsert_from_salesforce(fields=note["fields"])
-            counts["applied" if applied else "stale"] += 1
+        else:
+            opportunity, applied, won = opportunity_upsert_from_salesforce(fields=note["fields"])
+            # Closed Won makes the Sales Order, as the integration apps do.
+            if (
+                won
+                and not opportunity.netsuite_sales_order_id
+                and not sales_order_refusal(opportunity=opportunity)
+            ):
+                job_enqueue(
+                    kind=JobKind.OPPORTUNITY_SALES_ORDER, record_id=opportunity.salesforce_id
+                )
+        counts["applied" if applied else "stale"] += 1
     return counts
 
 
+@transaction.atomic
+def netsuite_customer_event_apply(*, event: dict[str, Any]) -> str:
+    """
+    A customer change from NetSuite's SFNS SuiteScript: keep the mirror (lock, financials)
+    current. Returns what happened: applied, duplicate, stale or unlinked.
+    """
+    conf = IntegrationSettings.load()
+    netsuite_id = event["id"]
+    if _seen("netsuite", f"{netsuite_id}:{event['event']}:{event.get('lastModifiedDate')}"):
+        return "duplicate"
+    if event["event"] == "delete":
+        Customer.objects.filter(netsuite_id=netsuite_id).delete()
+        unlinked = Account.objects.filter(netsuite_id=netsuite_id).update(
+            netsuite_id="", pushed_payload=None
+        )
+        record(
+            operation="netsuite_customer_deleted",
+            direction=Direction.INBOUND,
+            outcome=Outcome.SUCCESS,
+            netsuite_id=netsuite_id,
+            reason=f"customer deleted in NetSuite; {unlinked} Account(s) unlinked",
+        )
+        return "unlinked"
+    stamp = event.get("lastModifiedDate")
+    current = Customer.objects.select_for_update().filter(netsuite_id=netsuite_id).first()
+    if (
+        current
+        and current.last_modified
+        and stamp
+        and (parse_salesforce_datetime(stamp) <= current.last_modified)
+    ):
+        return "stale"
+    customer_mirror_update(netsuite_id=netsuite_id, fields=event["fields"], conf=conf)
+    return "applied"
+
+
+# ============================================================================================
+# Job handlers: the task gives a job; the handler finds its record and calls one service.
+# ============================================================================================
 def account_mapped_hash(account: Account) -> str:
     return payload_hash(account_outbound_payload(account))
+
+
+def _account(job: SyncJob) -> Account | None:
+    return Account.objects.filter(salesforce_id=job.record_id).first()
+
+
+def _opportunity(job: SyncJob) -> Opportunity | None:
+    return Opportunity.objects.select_related("account").filter(salesforce_id=job.record_id).first()
+
+
+def _with(
+    finder: Callable[[SyncJob], Any], service: Callable[..., Any], arg: str
+) -> Callable[[SyncJob], Any]:
+    def handler(job: SyncJob) -> Any:
+        obj = finder(job)
+        if obj is None:  # deleted since: nothing to do
+            return None
+        return service(**{arg: obj, "job": job})
+
+    return handler
+
+
+JOB_HANDLERS: dict[str, Callable[[SyncJob], Any]] = {
+    JobKind.ACCOUNT_PUSH: _with(_account, account_push_to_netsuite, "account"),
+    JobKind.ACCOUNT_SYNC: _with(_account, account_sync_to_netsuite, "account"),
+    JobKind.ACCOUNT_REFRESH: _with(_account, account_refresh_from_netsuite, "account"),
+    JobKind.OPPORTUNITY_QUOTE: _with(_opportunity, opportunity_create_quote, "opportunity"),
+    JobKind.OPPORTUNITY_SALES_ORDER: _with(
+        _opportunity, opportunity_sync_sales_order, "opportunity"
+    ),
+    JobKind.STATUS_WRITEBACK: lambda job: status_writeback(job=job),
+}
+
+
+# ============================================================================================
+# Requests from admins and API clients: checked now, done by a job
+# ============================================================================================
+@transaction.atomic
+def account_request_sync(*, account: Account) -> SyncJob:
+    return job_enqueue(kind=JobKind.ACCOUNT_SYNC, record_id=account.salesforce_id)
+
+
+@transaction.atomic
+def account_request_refresh(*, account: Account) -> SyncJob:
+    refusal = update_from_netsuite_refusal(account=account)
+    if refusal:
+        raise SyncRefused(refusal)
+    return job_enqueue(kind=JobKind.ACCOUNT_REFRESH, record_id=account.salesforce_id)
+
+
+@transaction.atomic
+def opportunity_request_quote(*, opportunity: Opportunity) -> SyncJob:
+    return job_enqueue(kind=JobKind.OPPORTUNITY_QUOTE, record_id=opportunity.salesforce_id)
+
+
+@transaction.atomic
+def opportunity_request_sales_order(*, opportunity: Opportunity) -> SyncJob:
+    refusal = sales_order_refusal(opportunity=opportunity)
+    if refusal:
+        raise SyncRefused(refusal)
+    return job_enqueue(kind=JobKind.OPPORTUNITY_SALES_ORDER, record_id=opportunity.salesforce_id)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import services
+from . import outbox
 
 
 @shared_task(name="sync.tasks.run_job")
 def run_job(job_id: int) -> None:
-    services.job_run(job_id=job_id)
+    outbox.job_run(job_id=job_id)
 
 
 @shared_task(name="sync.tasks.sweep")
 def sweep() -> dict:
-    return services.jobs_sweep()
+    return outbox.jobs_sweep()

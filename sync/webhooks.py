@@ -1,12 +1,16 @@
-"""Inbound webhooks: Salesforce outbound messages (SOAP). Parse, authenticate, call a service."""
+"""Inbound webhooks: Salesforce outbound messages (SOAP) and NetSuite customer events (JSON,
+HMAC-signed). Each view authenticates, parses, and calls one service."""
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import json
 import logging
+import time
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -18,7 +22,7 @@ from . import services
 from .soap import ACK, BadMessage, fault, parse_outbound_message
 
 logger = logging.getLogger(__name__)
-SUPPORTED_TYPES = ("Account",)
+SUPPORTED_TYPES = ("Account", "Opportunity")
 
 
 def _xml(body: str, status: int) -> HttpResponse:
@@ -61,6 +65,84 @@ def salesforce_outbound_message(request: HttpRequest, token: str) -> HttpRespons
                 parse_salesforce_datetime(note["fields"].get(stamp))
     except ValueError as exc:  # BadMessage, or a date Salesforce would never send
         return _refuse(400, str(exc))
-    counts = services.salesforce_notifications_apply(notifications=message.notifications)
+    try:
+        counts = services.salesforce_notifications_apply(notifications=message.notifications)
+    except ValueError as exc:  # a value the mirror cannot take; the whole message rolled back
+        return _refuse(400, str(exc))
     logger.info("salesforce outbound message %s applied: %s", message.action_id, counts)
     return _xml(ACK, 200)
+
+
+NETSUITE_EVENTS = ("create", "update", "delete")
+SIGNATURE_MAX_AGE = 300  # seconds: older signed requests are refused (replays)
+
+
+def _json_error(status: int, message: str) -> JsonResponse:
+    logger.warning("netsuite webhook refused (%s): %s", status, message)
+    return JsonResponse({"error": message}, status=status)
+
+
+def _verify_netsuite_signature(request: HttpRequest) -> str:
+    """The reason the request's HMAC signature is not valid, or "" when it is."""
+    stamp = request.headers.get("X-SFNS-Timestamp", "")
+    signature = request.headers.get("X-SFNS-Signature", "")
+    if not stamp or not signature:
+        return "missing X-SFNS-Timestamp or X-SFNS-Signature header"
+    try:
+        age = abs(time.time() - int(stamp))
+    except ValueError:
+        return "X-SFNS-Timestamp is not a Unix time"
+    if age > SIGNATURE_MAX_AGE:
+        return f"X-SFNS-Timestamp is more than {SIGNATURE_MAX_AGE} seconds off"
+    expected = hmac.new(
+        settings.SFNS_WEBHOOK_SECRET.encode(),
+        stamp.encode() + b"." + request.body,
+        hashlib.sha256,
+    ).hexdigest()
+    if not hmac.compare_digest(f"sha256={expected}".encode(), signature.encode()):
+        return "bad signature"
+    return ""
+
+
+def parse_netsuite_event(body: bytes) -> dict:
+    """Validate the JSON the SFNS SuiteScript sends (sync/suitescript/); ValueError says why."""
+    try:
+        event = json.loads(body)
+    except ValueError as exc:
+        raise ValueError(f"body is not JSON ({exc})") from exc
+    if not isinstance(event, dict):
+        raise ValueError("body must be a JSON object")
+    if event.get("recordType") != "customer":
+        raise ValueError("recordType must be 'customer'")
+    if event.get("event") not in NETSUITE_EVENTS:
+        raise ValueError(f"event must be one of {', '.join(NETSUITE_EVENTS)}")
+    if not isinstance(event.get("id"), str) or not event["id"].isdigit():
+        raise ValueError("id must be the customer's internal id, as a string of digits")
+    if not isinstance(event.get("fields", {}), dict):
+        raise ValueError("fields must be an object")
+    event.setdefault("fields", {})
+    stamp = event.get("lastModifiedDate")
+    if stamp is not None:
+        parse_salesforce_datetime(stamp)
+    return event
+
+
+@csrf_exempt
+@require_POST
+def netsuite_customer_webhook(request: HttpRequest) -> JsonResponse:
+    """Customer changes POSTed by the SFNS SuiteScript (afterSubmit), HMAC-signed."""
+    problem = _verify_netsuite_signature(request)
+    if problem:
+        return _json_error(401, problem)
+    try:
+        event = parse_netsuite_event(request.body)
+    except ValueError as exc:
+        record(
+            operation="netsuite_customer_event",
+            direction=Direction.INBOUND,
+            outcome=Outcome.ERROR,
+            reason=str(exc),
+        )
+        return _json_error(400, str(exc))
+    result = services.netsuite_customer_event_apply(event=event)
+    return JsonResponse({"ok": True, "result": result})

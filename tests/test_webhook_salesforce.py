@@ -67,7 +67,7 @@ def test_linked_account_change_is_patched_in_netsuite_and_logged(client, url, li
     }
     linked.refresh_from_db()
     assert linked.last_synced_at is not None and linked.last_sync_error == ""
-    assert SyncJob.objects.get().status == "done"
+    assert SyncJob.objects.get(kind="account_push").status == "done"
 
 
 def test_unlinked_account_is_mirrored_but_never_touches_netsuite(client, url, ns, field_mappings):
@@ -79,7 +79,7 @@ def test_unlinked_account_is_mirrored_but_never_touches_netsuite(client, url, ns
     assert ns.stats()["calls"] == {}
     entry = LogEntry.objects.get(operation="account_push")
     assert (entry.outcome, entry.reason) == ("skipped", "not linked")
-    assert not SyncJob.objects.exists()
+    assert not SyncJob.objects.filter(kind="account_push").exists()
 
 
 def test_redelivered_notification_is_acked_and_applied_once(client, url, linked, ns):

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import jwt
 import requests
@@ -94,16 +95,22 @@ class SalesforceClient:
                 raise AuthError(
                     "SALESFORCE_AUTH_FLOW is jwt but SALESFORCE_PRIVATE_KEY_FILE is unset"
                 )
-            assertion = jwt.encode(
-                {
-                    "iss": settings.SALESFORCE_CLIENT_ID,
-                    "sub": settings.SALESFORCE_USERNAME,
-                    "aud": self.login_url,
-                    "exp": int(time.time()) + 170,  # Salesforce allows at most 3 minutes
-                },
-                Path(key_file).read_text(),
-                algorithm="RS256",
-            )
+            try:
+                assertion = jwt.encode(
+                    {
+                        "iss": settings.SALESFORCE_CLIENT_ID,
+                        "sub": settings.SALESFORCE_USERNAME,
+                        "aud": self.login_url,
+                        "exp": int(time.time()) + 170,  # Salesforce allows at most 3 minutes
+                    },
+                    Path(key_file).read_text(),
+                    algorithm="RS256",
+                )
+            except (OSError, ValueError, jwt.PyJWTError) as exc:
+                # A configuration problem like a refused login; the text names no key material.
+                raise AuthError(
+                    f"cannot sign the JWT with the private key {key_file}: {type(exc).__name__}"
+                ) from None
             return {
                 "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
                 "assertion": assertion,
@@ -209,9 +216,9 @@ class SalesforceClient:
 
     def upsert(self, sobject: str, external_field: str, value: str, data: dict) -> bool:
         """Create or update by an external id field; True when it created the record."""
-        status = self._call(
-            lambda sf: getattr(sf, sobject).upsert(f"{external_field}/{value}", data)
-        )
+        # The value is one path segment: unquoted, "#", "?" or "%" would upsert another record.
+        path = f"{external_field}/{quote(value, safe='')}"
+        status = self._call(lambda sf: getattr(sf, sobject).upsert(path, data))
         return status == 201
 
     def delete(self, sobject: str, record_id: str) -> None:

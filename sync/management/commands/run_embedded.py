@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from sync.demo import ACME, demo_seed
 from sync.emulators.base import start_emulator
 from sync.emulators.netsuite import NetSuiteEmulator
-from sync.services import jobs_sweep
+from sync.outbox import jobs_sweep
 
 
 class Command(BaseCommand):

@@ -1,0 +1,173 @@
+"""
+The REST API (DRF): read the mirrors, the jobs and the log; ask for syncs. Requests that start
+work answer 202 with the job; refusals answer 409 with the reason. Token or session auth,
+staff only (settings.REST_FRAMEWORK).
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import Account, Opportunity
+from integration_log.models import LogEntry
+
+from . import outbox, services
+from .models import JobStatus, SyncJob
+from .selectors import account_outbound_payload
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Account
+        fields = [
+            "salesforce_id",
+            "name",
+            "netsuite_id",
+            "fields",
+            "last_modified",
+            "last_synced_at",
+            "last_sync_error",
+        ]
+
+
+class OpportunitySerializer(serializers.ModelSerializer):
+    account = serializers.SlugRelatedField(slug_field="salesforce_id", read_only=True)
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "salesforce_id",
+            "account",
+            "name",
+            "stage",
+            "amount",
+            "netsuite_estimate_id",
+            "netsuite_sales_order_id",
+        ]
+
+
+class SyncJobSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SyncJob
+        fields = [
+            "id",
+            "kind",
+            "record_id",
+            "status",
+            "attempts",
+            "max_attempts",
+            "not_before",
+            "last_error",
+            "created_at",
+            "finished_at",
+        ]
+
+
+class LogEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LogEntry
+        fields = [
+            "id",
+            "created_at",
+            "operation",
+            "direction",
+            "outcome",
+            "reason",
+            "salesforce_id",
+            "netsuite_id",
+            "request",
+            "response",
+            "diff",
+            "duration_ms",
+            "attempt",
+            "job_id",
+        ]
+
+
+def _started(job: SyncJob) -> Response:
+    return Response(SyncJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+def _refused(exc: services.SyncRefused) -> Response:
+    return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+
+
+class AccountViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Account.objects.order_by("id")
+    serializer_class = AccountSerializer
+    lookup_field = "salesforce_id"
+
+    @action(detail=True, methods=["post"])
+    def sync(self, request: Request, salesforce_id: str) -> Response:
+        """Sync to NetSuite: create and link the customer if needed, else push now."""
+        return _started(services.account_request_sync(account=self.get_object()))
+
+    @action(detail=True, methods=["post"], url_path="update-from-netsuite")
+    def update_from_netsuite(self, request: Request, salesforce_id: str) -> Response:
+        try:
+            return _started(services.account_request_refresh(account=self.get_object()))
+        except services.SyncRefused as exc:
+            return _refused(exc)
+
+    @action(detail=True, methods=["get"])
+    def preview(self, request: Request, salesforce_id: str) -> Response:
+        """Exactly what a push would send to NetSuite now; nothing is sent."""
+        account = self.get_object()
+        return Response(
+            {"netsuite_id": account.netsuite_id, "payload": account_outbound_payload(account)}
+        )
+
+
+class OpportunityViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Opportunity.objects.select_related("account").order_by("id")
+    serializer_class = OpportunitySerializer
+    lookup_field = "salesforce_id"
+
+    @action(detail=True, methods=["post"])
+    def quote(self, request: Request, salesforce_id: str) -> Response:
+        """Create Quote: link the account's customer if needed, then create the estimate."""
+        return _started(services.opportunity_request_quote(opportunity=self.get_object()))
+
+    @action(detail=True, methods=["post"], url_path="sales-order")
+    def sales_order(self, request: Request, salesforce_id: str) -> Response:
+        try:
+            return _started(services.opportunity_request_sales_order(opportunity=self.get_object()))
+        except services.SyncRefused as exc:
+            return _refused(exc)
+
+
+class SyncJobViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = SyncJob.objects.order_by("-id")
+    serializer_class = SyncJobSerializer
+
+    def get_queryset(self) -> QuerySet:
+        queryset = super().get_queryset()
+        if job_status := self.request.query_params.get("status"):
+            queryset = queryset.filter(status=job_status)
+        return queryset
+
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, pk: str) -> Response:
+        job = self.get_object()
+        if job.status != JobStatus.FAILED:
+            return Response(
+                {"detail": f"job {job.pk} is {job.status}, not failed"},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return _started(outbox.job_retry(job=job))
+
+
+class LogEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = LogEntry.objects.all()
+    serializer_class = LogEntrySerializer
+
+    def get_queryset(self) -> QuerySet:
+        queryset = super().get_queryset()
+        for param in ("outcome", "operation", "salesforce_id", "netsuite_id"):
+            if value := self.request.query_params.get(param):
+                queryset = queryset.filter(**{param: value})
+        return queryset

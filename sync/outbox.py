@@ -1,0 +1,174 @@
+"""
+The outbox: work for NetSuite and Salesforce as SyncJob rows, written in the transaction of the
+change that caused it, sent to Celery on commit, claimed atomically, retried with backoff, and
+swept up when a broker or a worker let it down.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .clients.errors import ClientError
+from .models import InboundEvent, JobStatus, SyncJob
+
+logger = logging.getLogger(__name__)
+
+
+# ============================================================================================
+def job_enqueue(*, kind: str, record_id: str, delay: float = 0) -> SyncJob:
+    """
+    Write (or reuse) the pending job for this record in the caller's transaction; the Celery
+    task is sent once it commits. Jobs coalesce: one pending job per record and kind, due at
+    the earliest time any caller asked for.
+    """
+    key = f"{kind}:{record_id}"
+    not_before = timezone.now() + dt.timedelta(seconds=delay) if delay else None
+    job = SyncJob.objects.filter(dedupe_key=key, status=JobStatus.PENDING).first()
+    if job is None:
+        try:
+            with transaction.atomic():
+                job = SyncJob.objects.create(
+                    kind=kind, record_id=record_id, dedupe_key=key, not_before=not_before
+                )
+        except IntegrityError:  # a concurrent request created it first
+            job = SyncJob.objects.get(dedupe_key=key, status=JobStatus.PENDING)
+    if job.not_before and (not_before is None or not_before < job.not_before):
+        SyncJob.objects.filter(pk=job.pk).update(not_before=not_before)
+        job.not_before = not_before
+    transaction.on_commit(lambda: job_send(job_id=job.pk, delay=delay))
+    return job
+
+
+def job_send(*, job_id: int, delay: float = 0) -> bool:
+    """Hand the job to Celery. A broker outage is not an error: the sweep re-sends it."""
+    from .tasks import run_job
+
+    SyncJob.objects.filter(pk=job_id).update(last_sent_at=timezone.now())
+    # A countdown only delays delivery; the claim still checks not_before, and in eager mode
+    # (no countdown) an early run simply finds the job not due and leaves it to the sweep.
+    try:
+        run_job.apply_async((job_id,), countdown=delay or None)
+    except Exception:  # kombu raises many kinds; the row is safe in the database either way
+        logger.warning(
+            "could not send sync job %s to the broker; the sweep will retry", job_id, exc_info=True
+        )
+        return False
+    return True
+
+
+def _claim(job_id: int) -> SyncJob | None:
+    """Atomically take a due pending job (a conditional UPDATE: exactly one worker wins)."""
+    now = timezone.now()
+    claimed = (
+        SyncJob.objects.filter(pk=job_id, status=JobStatus.PENDING)
+        .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+        .update(status=JobStatus.RUNNING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    return SyncJob.objects.get(pk=job_id) if claimed else None
+
+
+def retry_delay(attempt: int) -> float:
+    """Exponential backoff with jitter: base * 2^(attempt-1), capped, between half and all."""
+    ceiling = min(
+        settings.SFNS_RETRY_MAX_SECONDS, settings.SFNS_RETRY_BASE_SECONDS * 2 ** (attempt - 1)
+    )
+    return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 (jitter, not crypto)
+
+
+def will_retry(job: SyncJob | None, exc: BaseException) -> bool:
+    return bool(job) and getattr(exc, "retryable", False) and job.attempts < job.max_attempts
+
+
+def _back_to_pending(job: SyncJob, *, not_before: dt.datetime | None, error: str) -> None:
+    """Requeue job, unless a newer pending job for the record exists: that one does the work."""
+    try:
+        with transaction.atomic():
+            SyncJob.objects.filter(pk=job.pk).update(
+                status=JobStatus.PENDING,
+                not_before=not_before,
+                claimed_at=None,
+                last_sent_at=None,
+                last_error=error,
+            )
+    except IntegrityError:
+        SyncJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.SUPERSEDED, finished_at=timezone.now(), last_error=error
+        )
+
+
+def _finish(job: SyncJob, status: str, error: str = "") -> None:
+    SyncJob.objects.filter(pk=job.pk).update(
+        status=status, finished_at=timezone.now(), last_error=error[:10000]
+    )
+
+
+def job_run(*, job_id: int) -> None:
+    """Run one job if it is due and nobody else has it. Called by the Celery task."""
+    from .services import JOB_HANDLERS
+
+    job = _claim(job_id)
+    if job is None:
+        return
+    handler = JOB_HANDLERS[job.kind]
+    try:
+        handler(job)
+    except Exception as exc:
+        message = str(exc) or type(exc).__name__
+        if will_retry(job, exc):
+            delay = retry_delay(job.attempts)
+            _back_to_pending(
+                job, not_before=timezone.now() + dt.timedelta(seconds=delay), error=message
+            )
+            job_send(job_id=job.pk, delay=delay)
+        else:
+            if not isinstance(exc, ClientError):
+                logger.exception("sync job %s failed", job.pk)
+            _finish(job, JobStatus.FAILED, message)
+        return
+    _finish(job, JobStatus.DONE)
+
+
+def jobs_sweep(*, stale_after: float | None = None, resend_after: float | None = None) -> dict:
+    """
+    The safety net (Celery beat): give back jobs whose worker vanished, and (re-)send due
+    pending jobs that no worker has picked up, e.g. because the broker was down.
+    """
+    now = timezone.now()
+    stale_after = settings.SFNS_JOB_STALE_SECONDS if stale_after is None else stale_after
+    resend_after = settings.SFNS_JOB_RESEND_SECONDS if resend_after is None else resend_after
+    reclaimed = 0
+    for job in SyncJob.objects.filter(
+        status=JobStatus.RUNNING, claimed_at__lt=now - dt.timedelta(seconds=stale_after)
+    ):
+        error = "worker lost mid-job; given back by the sweep"
+        if job.attempts >= job.max_attempts:
+            _finish(job, JobStatus.FAILED, error)
+        else:
+            _back_to_pending(job, not_before=None, error=error)
+        reclaimed += 1
+    due = (
+        SyncJob.objects.filter(status=JobStatus.PENDING)
+        .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+        .filter(
+            Q(last_sent_at__isnull=True)
+            | Q(last_sent_at__lt=now - dt.timedelta(seconds=resend_after))
+        )
+    )
+    sent = 0
+    for job_id in due.values_list("pk", flat=True)[:1000]:
+        sent += job_send(job_id=job_id)
+    InboundEvent.objects.filter(received_at__lt=now - dt.timedelta(days=30)).delete()
+    return {"reclaimed": reclaimed, "sent": sent}
+
+
+def job_retry(*, job: SyncJob) -> SyncJob:
+    """An admin's retry of a failed job: a fresh job that runs with the record's current state."""
+    with transaction.atomic():
+        return job_enqueue(kind=job.kind, record_id=job.record_id)
