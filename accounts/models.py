@@ -29,8 +29,9 @@ class Account(models.Model):
     pushed_payload = models.JSONField(null=True, blank=True, editable=False)
     # Set when the NetSuite Id / NetSuite Sync values changed and wait to be written back to
     # Salesforce (in batches); the version tells a writer whether they changed again meanwhile.
-    status_pending_since = models.DateTimeField(null=True, blank=True, db_index=True,
-                                                editable=False)
+    status_pending_since = models.DateTimeField(
+        null=True, blank=True, db_index=True, editable=False
+    )
     status_version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

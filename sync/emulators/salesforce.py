@@ -100,7 +100,11 @@ _ADDRESS = {
     f"{kind}{part}": ("string", length)
     for kind in ("Billing", "Shipping")
     for part, length in (
-        ("Street", 255), ("City", 40), ("State", 80), ("PostalCode", 20), ("Country", 80)
+        ("Street", 255),
+        ("City", 40),
+        ("State", 80),
+        ("PostalCode", 20),
+        ("Country", 80),
     )
 }
 # field -> (kind, max length for strings / target sObject for references)
@@ -240,8 +244,26 @@ SOQL_TOKEN = re.compile(
     re.VERBOSE,
 )
 KEYWORDS = {
-    "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "ORDER", "BY", "ASC", "DESC",
-    "NULLS", "FIRST", "LAST", "LIMIT", "OFFSET", "TRUE", "FALSE", "NULL",
+    "SELECT",
+    "FROM",
+    "WHERE",
+    "AND",
+    "OR",
+    "NOT",
+    "IN",
+    "LIKE",
+    "ORDER",
+    "BY",
+    "ASC",
+    "DESC",
+    "NULLS",
+    "FIRST",
+    "LAST",
+    "LIMIT",
+    "OFFSET",
+    "TRUE",
+    "FALSE",
+    "NULL",
 }
 STRING_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
 

@@ -90,7 +90,12 @@ def test_password_flow_returns_signed_token(salesforce_emulator, salesforce_ca, 
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {
-        "access_token", "instance_url", "id", "token_type", "issued_at", "signature"
+        "access_token",
+        "instance_url",
+        "id",
+        "token_type",
+        "issued_at",
+        "signature",
     }
     assert body["token_type"] == "Bearer"
     assert body["instance_url"] == salesforce_emulator.url
@@ -552,12 +557,26 @@ def test_query_filters(sf):
     ids = seed(
         sf,
         Account=[
-            {"Name": "Alpha", "Industry": "Energy", "NumberOfEmployees": 10, "Flag__c": True,
-             "LastModifiedDate": "2026-09-01T09:00:00Z"},
-            {"Name": "Beta", "Industry": "energy", "NumberOfEmployees": 20,
-             "LastModifiedDate": "2026-09-01T10:00:00Z"},
-            {"Name": "Gamma", "Industry": None, "NumberOfEmployees": 30, "Flag__c": False,
-             "LastModifiedDate": "2026-09-01T11:00:00.000+0000"},
+            {
+                "Name": "Alpha",
+                "Industry": "Energy",
+                "NumberOfEmployees": 10,
+                "Flag__c": True,
+                "LastModifiedDate": "2026-09-01T09:00:00Z",
+            },
+            {
+                "Name": "Beta",
+                "Industry": "energy",
+                "NumberOfEmployees": 20,
+                "LastModifiedDate": "2026-09-01T10:00:00Z",
+            },
+            {
+                "Name": "Gamma",
+                "Industry": None,
+                "NumberOfEmployees": 30,
+                "Flag__c": False,
+                "LastModifiedDate": "2026-09-01T11:00:00.000+0000",
+            },
         ],
     )["Account"]
     alpha, beta, gamma = ids
@@ -843,7 +862,12 @@ def test_outbound_message_is_retried_until_acknowledged(notifying, settings):
     notifications = ElementTree.fromstring(body).find("soapenv:Body/om:notifications", NS)
     children = [child.tag.split("}")[1] for child in notifications]
     assert children == [
-        "OrganizationId", "ActionId", "SessionId", "EnterpriseUrl", "PartnerUrl", "Notification"
+        "OrganizationId",
+        "ActionId",
+        "SessionId",
+        "EnterpriseUrl",
+        "PartnerUrl",
+        "Notification",
     ]
     assert notifications.findtext("om:OrganizationId", namespaces=NS) == settings.SALESFORCE_ORG_ID
     assert notifications.findtext("om:ActionId", namespaces=NS).startswith("04k")
@@ -876,10 +900,18 @@ def test_ui_edit_notifies_and_seed_does_not(notifying):
     account_id = seed(sf, Account=[{"Name": "Seeded"}])["Account"][0]
 
     edited = sf.control("edit", {"type": "Account", "id": account_id, "fields": {"Phone": "9"}})
-    created = sf.control("edit", {"type": "Opportunity", "fields": {
-        "Name": "Deal", "StageName": "Closed Won", "CloseDate": "2026-09-30",
-        "AccountId": account_id,
-    }})
+    created = sf.control(
+        "edit",
+        {
+            "type": "Opportunity",
+            "fields": {
+                "Name": "Deal",
+                "StageName": "Closed Won",
+                "CloseDate": "2026-09-30",
+                "AccountId": account_id,
+            },
+        },
+    )
 
     assert edited.json()["created"] is False and created.json()["created"] is True
     deadline = time.monotonic() + 10
