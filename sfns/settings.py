@@ -138,8 +138,9 @@ REST_FRAMEWORK = {
 # Celery: https://docs.celeryq.dev/en/stable/userguide/configuration.html
 # No broker configured -> tasks run eagerly in-process (the embedded mode).
 # --------------------------------------------------------------------------------------------
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+_BROKER_URL = env("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not _BROKER_URL
+CELERY_BROKER_URL = _BROKER_URL or "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
@@ -216,7 +217,7 @@ NETSUITE_CONCURRENCY_LIMIT = env.int("NETSUITE_CONCURRENCY_LIMIT", default=5)
 # when that is Redis; empty -> a per-process cap (fine for the embedded single process).
 SFNS_REDIS_URL = env(
     "SFNS_REDIS_URL",
-    default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else "",
+    default=_BROKER_URL if _BROKER_URL.startswith(("redis://", "rediss://")) else "",
 )
 
 # Timeouts (seconds) for every outbound HTTP call: (connect, read).

@@ -322,8 +322,9 @@ def account_push_to_netsuite(
 # First sync: create and link the Customer; Estimates and Sales Orders
 # ============================================================================================
 def _customer_payload(account: Account, conf: IntegrationSettings) -> dict[str, Any]:
+    """What a new Customer gets: the mapped fields that have a value, and the link fields."""
     return {
-        **account_outbound_payload(account),
+        **{k: v for k, v in account_outbound_payload(account).items() if v is not None},
         "externalId": account.salesforce_id,
         conf.netsuite_salesforce_id_field: account.salesforce_id,
     }
