@@ -19,7 +19,10 @@ def parse_salesforce_datetime(value: Any) -> dt.datetime | None:
     text = value.strip()
     if text.endswith(("+0000", "-0000")):
         text = text[:-5] + "+00:00"
-    parsed = parse_datetime(text)
+    try:
+        parsed = parse_datetime(text)
+    except ValueError:  # well formed but impossible ("month must be in 1..12"): say which value
+        parsed = None
     if parsed is None:
         raise ValueError(f"not a Salesforce date-time: {value!r}")
     if parsed.tzinfo is None:
@@ -56,6 +59,10 @@ def account_upsert_from_salesforce(*, fields: dict[str, Any]) -> tuple[Account, 
         )
     account.last_modified = modstamp or account.last_modified
     account.save()
+    # Children that arrived first (out of order) named this Account as parent: attach them.
+    Account.objects.filter(parent__isnull=True, fields__ParentId=salesforce_id).exclude(
+        pk=account.pk
+    ).update(parent=account)
     return account, True
 
 

@@ -27,7 +27,6 @@ from integration_log.models import LogEntry
 
 from . import outbox, services
 from .models import FieldMapping, InboundEvent, JobStatus, SyncJob
-from .selectors import account_outbound_payload
 
 
 @admin.register(FieldMapping)
@@ -174,12 +173,16 @@ class SyncAccountAdmin(AccountAdmin):
 
     def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         account = get_object_or_404(Account, pk=pk)
+        try:
+            payload = json.dumps(services.outbound_payload(account), indent=2, sort_keys=True)
+        except services.SyncRefused as exc:
+            payload = exc.message
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": account,
             "title": f"NetSuite payload preview: {account}",
-            "payload": json.dumps(account_outbound_payload(account), indent=2, sort_keys=True),
+            "payload": payload,
         }
         return TemplateResponse(request, "admin/accounts/account/preview.html", context)
 

@@ -17,7 +17,6 @@ from integration_log.models import LogEntry
 
 from . import outbox, services
 from .models import JobStatus, SyncJob
-from .selectors import account_outbound_payload
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -117,9 +116,11 @@ class AccountViewSet(viewsets.ReadOnlyModelViewSet):
     def preview(self, request: Request, salesforce_id: str) -> Response:
         """Exactly what a push would send to NetSuite now; nothing is sent."""
         account = self.get_object()
-        return Response(
-            {"netsuite_id": account.netsuite_id, "payload": account_outbound_payload(account)}
-        )
+        try:
+            payload = services.outbound_payload(account)
+        except services.SyncRefused as exc:
+            return _refused(exc)
+        return Response({"netsuite_id": account.netsuite_id, "payload": payload})
 
 
 class OpportunityViewSet(viewsets.ReadOnlyModelViewSet):

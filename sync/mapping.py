@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 MISSING = object()
@@ -40,6 +42,10 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
     parts = path.split(".")
     for part in parts[:-1]:
         data = data.setdefault(part, {})
+        if not isinstance(data, dict):
+            raise MappingError(f"{path}: another rule already sets {part} to a plain value")
+    if isinstance(data.get(parts[-1]), dict) and not isinstance(value, dict):
+        raise MappingError(f"{path}: another rule already sets fields inside {parts[-1]}")
     data[parts[-1]] = value
 
 
@@ -47,9 +53,17 @@ def _blank(value: Any) -> bool:
     return value is None or value == ""
 
 
-class _Blanks(dict):
-    def __missing__(self, key: str) -> str:
-        return ""
+class _TemplateFormatter(string.Formatter):
+    """Fields are source paths ("{BillingAddress.city}"), never Python attribute or index access."""
+
+    def __init__(self, source: Mapping[str, Any]) -> None:
+        self.source = source
+
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> tuple[Any, str]:
+        if not field_name or field_name.isdigit() or "[" in field_name:
+            raise ValueError(f"{{{field_name}}} is not a field name")
+        value = get_path(self.source, field_name)
+        return ("" if value is None else value), field_name
 
 
 def apply_rule(rule: MappingRule, source: Mapping[str, Any]) -> Any:
@@ -76,9 +90,8 @@ def apply_rule(rule: MappingRule, source: Mapping[str, Any]) -> Any:
     if rule.transform == "template":
         if not isinstance(arg, str):
             raise MappingError(f"{rule.target}: template needs a text like '{{Name}}'")
-        values = _Blanks({k: "" if v is None else v for k, v in source.items()})
         try:
-            rendered = string.Formatter().vformat(arg, (), values)
+            rendered = _TemplateFormatter(source).vformat(arg, (), {})
         except (ValueError, IndexError, AttributeError, KeyError) as exc:
             raise MappingError(f"{rule.target}: bad template {arg!r} ({exc})") from exc
         return rendered.strip() or None
@@ -94,9 +107,22 @@ def map_record(source: Mapping[str, Any], rules: Iterable[MappingRule]) -> dict[
     return payload
 
 
+def _canonical_numbers(value: Any) -> Any:
+    """1, 1.0 and Decimal("1.00") as one number, so equal payloads (==) hash the same."""
+    if isinstance(value, Mapping):
+        return {key: _canonical_numbers(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical_numbers(item) for item in value]
+    if isinstance(value, float | Decimal) and math.isfinite(value):
+        return int(value) if value == int(value) else float(value)
+    return value
+
+
 def payload_hash(payload: Mapping[str, Any]) -> str:
     """A stable fingerprint of a payload (key order and number formatting do not matter)."""
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    canonical = json.dumps(
+        _canonical_numbers(payload), sort_keys=True, separators=(",", ":"), default=str
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

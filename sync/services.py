@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Max, Min
 from django.utils import timezone
 
 from accounts.models import Account, Customer, Opportunity
@@ -31,14 +31,16 @@ from . import rules
 from .clients.errors import ClientError, NotFound
 from .clients.netsuite import NetSuiteClient
 from .clients.salesforce import COLLECTION_LIMIT, SalesforceClient
-from .mapping import diff, map_record, payload_hash
+from .mapping import MappingError, diff, map_record, payload_hash
 from .models import InboundEvent, JobKind, MappingDirection, SyncJob
 from .outbox import job_enqueue, will_retry
 from .selectors import account_outbound_payload, mapping_rules
 
 MAX_PARENT_DEPTH = 10
-# A lone status waits this long for company before it is written back to Salesforce.
-STATUS_BATCH_SECONDS = 2.0
+# Status write-backs wait for this long a quiet spell (no new status) to fill a batch, and at
+# most STATUS_MAX_WAIT_SECONDS in all.
+STATUS_BATCH_SECONDS = 1.0
+STATUS_MAX_WAIT_SECONDS = 60.0
 FINANCIAL_FIELDS = {
     "balance": "balance",
     "overdueBalance": "overdue_balance",
@@ -51,6 +53,22 @@ FINANCIAL_FIELDS = {
 
 class SyncRefused(ClientError):
     """The operation is not allowed here (edition, setting, missing link): needs a person."""
+
+
+def outbound_payload(account: Account) -> dict[str, Any]:
+    """The Account's mapped NetSuite payload; a mapping that cannot apply is a refusal."""
+    try:
+        return account_outbound_payload(account)
+    except MappingError as exc:
+        raise SyncRefused(f"The field mappings cannot be applied: {exc}") from exc
+
+
+def inbound_values(customer: dict[str, Any]) -> dict[str, Any]:
+    """The Salesforce values the reverse mappings give for a NetSuite customer."""
+    try:
+        return map_record(customer, mapping_rules(MappingDirection.TO_SALESFORCE))
+    except MappingError as exc:
+        raise SyncRefused(f"The reverse field mappings cannot be applied: {exc}") from exc
 
 
 # ============================================================================================
@@ -147,42 +165,49 @@ def salesforce_edition(*, conf: IntegrationSettings, client: SalesforceClient | 
 def status_writeback(*, job: SyncJob | None = None) -> int:
     """
     Write pending NetSuite Id / NetSuite Sync values to Salesforce with sObject Collections,
-    200 records a call. While the oldest pending status is younger than STATUS_BATCH_SECONDS
-    only full batches go; the rest waits for company. Returns the number written.
+    200 records a call. During a burst only full batches go; the rest goes once no new status
+    arrived for STATUS_BATCH_SECONDS (or the oldest waited STATUS_MAX_WAIT_SECONDS), so a burst
+    of N costs about N/200 calls and a lone sync's status arrives within seconds. Returns the
+    number written.
     """
-    conf = IntegrationSettings.load()
-    client = SalesforceClient()
-    with_status = rules.edition_supports_api_features(salesforce_edition(conf=conf, client=client))
-    pending = list(
-        Account.objects.filter(status_pending_since__isnull=False)
-        .order_by("status_pending_since")
-        .values(
+    pending = Account.objects.filter(status_pending_since__isnull=False)
+    span = pending.aggregate(
+        oldest=Min("status_pending_since"), newest=Max("status_pending_since"), count=Count("pk")
+    )
+    if not span["count"]:
+        return 0
+    now = timezone.now()
+    due = span["newest"] <= now - dt.timedelta(seconds=STATUS_BATCH_SECONDS) or span[
+        "oldest"
+    ] <= now - dt.timedelta(seconds=STATUS_MAX_WAIT_SECONDS)
+    rows = list(
+        pending.order_by("status_pending_since").values(
             "pk",
             "salesforce_id",
             "netsuite_id",
             "last_synced_at",
             "last_sync_error",
             "status_version",
-            "status_pending_since",
         )[: 10 * COLLECTION_LIMIT]
     )
-    if not pending:
-        return 0
-    due = pending[0]["status_pending_since"] <= timezone.now() - dt.timedelta(
-        seconds=STATUS_BATCH_SECONDS
-    )
     if not due:
-        pending = pending[: len(pending) // COLLECTION_LIMIT * COLLECTION_LIMIT]
+        rows = rows[: len(rows) // COLLECTION_LIMIT * COLLECTION_LIMIT]
     written = 0
-    for start in range(0, len(pending), COLLECTION_LIMIT):
-        written += _status_write_batch(
-            pending[start : start + COLLECTION_LIMIT],
-            conf=conf,
-            client=client,
-            with_status=with_status,
-            job=job,
+    if rows:
+        conf = IntegrationSettings.load()
+        client = SalesforceClient()
+        with_status = rules.edition_supports_api_features(
+            salesforce_edition(conf=conf, client=client)
         )
-    if Account.objects.filter(status_pending_since__isnull=False).exists():
+        for start in range(0, len(rows), COLLECTION_LIMIT):
+            written += _status_write_batch(
+                rows[start : start + COLLECTION_LIMIT],
+                conf=conf,
+                client=client,
+                with_status=with_status,
+                job=job,
+            )
+    if pending.exists():
         job_enqueue(kind=JobKind.STATUS_WRITEBACK, record_id="*", delay=STATUS_BATCH_SECONDS)
     return written
 
@@ -281,7 +306,6 @@ def account_push_to_netsuite(
 ) -> str:
     """Push the Account's current mapped state to its NetSuite Customer, if the rules allow."""
     conf = IntegrationSettings.load()
-    payload = account_outbound_payload(account)
     attempt = Attempt(
         "account_push",
         Direction.TO_NETSUITE,
@@ -289,6 +313,12 @@ def account_push_to_netsuite(
         salesforce_id=account.salesforce_id,
         netsuite_id=account.netsuite_id,
     )
+    try:
+        payload = outbound_payload(account)
+    except SyncRefused as exc:
+        attempt.log(Outcome.ERROR, exc.message)
+        account_record_attempt(account=account, error=exc.message)
+        raise
     decision = rules.precheck_push(
         create_only=conf.create_only,
         linked=account.is_linked,
@@ -324,7 +354,7 @@ def account_push_to_netsuite(
 def _customer_payload(account: Account, conf: IntegrationSettings) -> dict[str, Any]:
     """What a new Customer gets: the mapped fields that have a value, and the link fields."""
     return {
-        **{k: v for k, v in account_outbound_payload(account).items() if v is not None},
+        **{k: v for k, v in outbound_payload(account).items() if v is not None},
         "externalId": account.salesforce_id,
         conf.netsuite_salesforce_id_field: account.salesforce_id,
     }
@@ -347,13 +377,19 @@ def customer_ensure(
         return account.netsuite_id
     conf = IntegrationSettings.load()
     client = client or NetSuiteClient()
-    payload = _customer_payload(account, conf)
-    if account.parent_id and depth < MAX_PARENT_DEPTH:
-        parent_id = customer_ensure(account=account.parent, job=job, client=client, depth=depth + 1)
-        payload["parent"] = {"id": parent_id}
     attempt = Attempt(
         "account_link", Direction.TO_NETSUITE, job=job, salesforce_id=account.salesforce_id
     )
+    try:
+        payload = _customer_payload(account, conf)
+    except SyncRefused as exc:
+        attempt.log(Outcome.ERROR, exc.message)
+        account_record_attempt(account=account, error=exc.message)
+        raise
+    if account.parent_id and depth < MAX_PARENT_DEPTH:
+        parent_id = customer_ensure(account=account.parent, job=job, client=client, depth=depth + 1)
+        payload["parent"] = {"id": parent_id}
+    sent = True
     try:
         try:
             existing = client.get(
@@ -361,10 +397,15 @@ def customer_ensure(
             )
             netsuite_id = str(existing["id"])
             locked = bool(existing.get(conf.netsuite_lock_field))
-            if not locked and not conf.create_only:
+            sent = not locked and not conf.create_only
+            if sent:
                 client.update("customer", netsuite_id, payload)
             reason = "linked to the existing customer" + (
-                " (locked: not updated)" if locked else ""
+                " (locked: not updated)"
+                if locked
+                else " (create only: not updated)"
+                if not sent
+                else ""
             )
         except NotFound:
             netsuite_id = client.upsert("customer", account.salesforce_id, payload)
@@ -375,8 +416,11 @@ def customer_ensure(
         raise
     attempt.netsuite_id = netsuite_id
     attempt.log(Outcome.SUCCESS, reason, client=client)
-    mapped = account_outbound_payload(account)
-    Account.objects.filter(pk=account.pk).update(netsuite_id=netsuite_id, pushed_payload=mapped)
+    # What NetSuite now holds, so the next push sends only real changes; nothing when the
+    # existing customer was linked without an update.
+    Account.objects.filter(pk=account.pk).update(
+        netsuite_id=netsuite_id, pushed_payload=outbound_payload(account) if sent else None
+    )
     Customer.objects.update_or_create(
         netsuite_id=netsuite_id,
         defaults={
@@ -540,9 +584,9 @@ def customer_mirror_update(
     }
     for source, target in FINANCIAL_FIELDS.items():
         if source in fields:
-            value = fields[source]
+            number = _decimal(fields[source])  # "3.0" or "n/a" must not fail the whole update
             defaults[target] = (
-                int(value) if target == "days_overdue" and value is not None else _decimal(value)
+                int(number) if target == "days_overdue" and number is not None else number
             )
     stamp = fields.get("lastModifiedDate")
     if stamp:
@@ -572,7 +616,7 @@ def account_refresh_from_netsuite(*, account: Account, job: SyncJob | None = Non
     client: Any = NetSuiteClient()
     try:
         customer = client.get("customer", account.netsuite_id)
-        values = map_record(customer, mapping_rules(MappingDirection.TO_SALESFORCE))
+        values = inbound_values(customer)
         now = timezone.now()
         client = SalesforceClient()
         client.update(
@@ -594,11 +638,17 @@ def account_refresh_from_netsuite(*, account: Account, job: SyncJob | None = Non
     before = {k: account.fields.get(k) for k in values}
     with transaction.atomic():
         locked = Account.objects.select_for_update().get(pk=account.pk)
+        outbound_before = outbound_payload(locked)
         locked.fields = {**locked.fields, **values}
-        # NetSuite has these values already: if a reverse-mapped field also maps outbound,
+        outbound_after = outbound_payload(locked)
+        # NetSuite has these values already: where a reverse-mapped field also maps outbound,
         # the next push must not send it back (no NetSuite -> Salesforce -> NetSuite loop).
-        locked.pushed_payload = account_outbound_payload(locked)
-        locked.mapped_hash = payload_hash(locked.pushed_payload)
+        # Other pending changes stay pending.
+        locked.pushed_payload = {
+            **(locked.pushed_payload or {}),
+            **{k: v for k, v in outbound_after.items() if outbound_before.get(k) != v},
+        }
+        locked.mapped_hash = payload_hash(outbound_after)
         locked.last_synced_at, locked.last_sync_error = now, ""
         locked.save()
     attempt.log(
@@ -659,7 +709,11 @@ def netsuite_customer_event_apply(*, event: dict[str, Any]) -> str:
     """
     conf = IntegrationSettings.load()
     netsuite_id = event["id"]
-    if _seen("netsuite", f"{netsuite_id}:{event['event']}:{event.get('lastModifiedDate')}"):
+    stamp = event.get("lastModifiedDate")
+    # Without a modification date, only an identical body is the same event (the key is kept
+    # under InboundEvent's 64 characters).
+    version = stamp or payload_hash(event["fields"])[:32]
+    if _seen("netsuite", f"{netsuite_id}:{event['event']}:{version}"):
         return "duplicate"
     if event["event"] == "delete":
         Customer.objects.filter(netsuite_id=netsuite_id).delete()
@@ -674,7 +728,6 @@ def netsuite_customer_event_apply(*, event: dict[str, Any]) -> str:
             reason=f"customer deleted in NetSuite; {unlinked} Account(s) unlinked",
         )
         return "unlinked"
-    stamp = event.get("lastModifiedDate")
     current = Customer.objects.select_for_update().filter(netsuite_id=netsuite_id).first()
     if (
         current
@@ -683,7 +736,10 @@ def netsuite_customer_event_apply(*, event: dict[str, Any]) -> str:
         and (parse_salesforce_datetime(stamp) <= current.last_modified)
     ):
         return "stale"
-    customer_mirror_update(netsuite_id=netsuite_id, fields=event["fields"], conf=conf)
+    # The SuiteScript sends the date beside the fields, not in them: the mirror must keep it,
+    # or the stale check above never has anything to compare with.
+    fields = {**event["fields"], **({"lastModifiedDate": stamp} if stamp else {})}
+    customer_mirror_update(netsuite_id=netsuite_id, fields=fields, conf=conf)
     return "applied"
 
 
@@ -734,12 +790,14 @@ def account_request_sync(*, account: Account) -> SyncJob:
     return job_enqueue(kind=JobKind.ACCOUNT_SYNC, record_id=account.salesforce_id)
 
 
-@transaction.atomic
 def account_request_refresh(*, account: Account) -> SyncJob:
+    # Checked outside the transaction: the refusal would roll back the edition it detected
+    # (so every refused click asked Salesforce again), and no HTTP call holds a transaction.
     refusal = update_from_netsuite_refusal(account=account)
     if refusal:
         raise SyncRefused(refusal)
-    return job_enqueue(kind=JobKind.ACCOUNT_REFRESH, record_id=account.salesforce_id)
+    with transaction.atomic():
+        return job_enqueue(kind=JobKind.ACCOUNT_REFRESH, record_id=account.salesforce_id)
 
 
 @transaction.atomic

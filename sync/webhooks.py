@@ -7,6 +7,8 @@ import hashlib
 import hmac
 import json
 import logging
+import math
+import re
 import time
 
 from django.conf import settings
@@ -116,15 +118,33 @@ def parse_netsuite_event(body: bytes) -> dict:
         raise ValueError("recordType must be 'customer'")
     if event.get("event") not in NETSUITE_EVENTS:
         raise ValueError(f"event must be one of {', '.join(NETSUITE_EVENTS)}")
-    if not isinstance(event.get("id"), str) or not event["id"].isdigit():
+    # str.isdigit() also takes "²" and other Unicode digits; internal ids are ASCII.
+    if not isinstance(event.get("id"), str) or not re.fullmatch(r"[0-9]+", event["id"]):
         raise ValueError("id must be the customer's internal id, as a string of digits")
     if not isinstance(event.get("fields", {}), dict):
         raise ValueError("fields must be an object")
     event.setdefault("fields", {})
+    for name in services.FINANCIAL_FIELDS:
+        value = event["fields"].get(name)
+        if value is not None and not _is_number(value):
+            raise ValueError(f"fields.{name} must be a number, not {value!r}")
     stamp = event.get("lastModifiedDate")
+    if stamp is not None and not isinstance(stamp, str):
+        raise ValueError("lastModifiedDate must be an ISO 8601 date-time text")
     if stamp is not None:
         parse_salesforce_datetime(stamp)
     return event
+
+
+def _is_number(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return math.isfinite(value)
+    try:
+        return isinstance(value, str) and math.isfinite(float(value))
+    except ValueError:
+        return False
 
 
 @csrf_exempt
