@@ -219,7 +219,7 @@ def test_diff(before, after, expected):
 
 def test_two_rules_that_both_set_a_field_and_inside_it_are_a_mapping_error():
     rules = [MappingRule("Parent", "parent"), MappingRule("ParentNs", "parent.id")]
-    with pytest.raises(MappingError, match="parent.id: another rule already sets parent"):
+    with pytest.raises(MappingError, match=r"parent\.id: another rule already sets parent"):
         map_record({"Parent": "x", "ParentNs": "7"}, rules)
     with pytest.raises(MappingError, match="parent: another rule already sets fields inside"):
         map_record({"Parent": "x", "ParentNs": "7"}, list(reversed(rules)))
