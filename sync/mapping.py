@@ -12,6 +12,7 @@ import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 MISSING = object()
@@ -30,23 +31,51 @@ class MappingError(ValueError):
 
 
 def get_path(data: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path; a number indexes a list ("addressBook.items.0.label")."""
     value: Any = data
     for part in path.split("."):
-        if not isinstance(value, Mapping) or part not in value:
+        if isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        elif isinstance(value, Mapping) and part in value:
+            value = value[part]
+        else:
             return None
-        value = value[part]
     return value
 
 
 def set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set a dotted path, building objects, and lists where the next part is a number."""
     parts = path.split(".")
-    for part in parts[:-1]:
-        data = data.setdefault(part, {})
-        if not isinstance(data, dict):
+    node: Any = data
+    for part, following in pairwise(parts):
+        make = list if following.isdigit() else dict
+        if isinstance(node, list):
+            index = _list_index(path, part)
+            node.extend(None for _ in range(index + 1 - len(node)))
+            if node[index] is None:
+                node[index] = make()
+            node = node[index]
+        else:
+            if node.get(part) is None:
+                node[part] = make()
+            node = node[part]
+        if not isinstance(node, make):
             raise MappingError(f"{path}: another rule already sets {part} to a plain value")
-    if isinstance(data.get(parts[-1]), dict) and not isinstance(value, dict):
-        raise MappingError(f"{path}: another rule already sets fields inside {parts[-1]}")
-    data[parts[-1]] = value
+    last = parts[-1]
+    if isinstance(node, list):
+        index = _list_index(path, last)
+        node.extend(None for _ in range(index + 1 - len(node)))
+        node[index] = value
+    elif isinstance(node.get(last), dict | list) and not isinstance(value, dict | list):
+        raise MappingError(f"{path}: another rule already sets fields inside {last}")
+    else:
+        node[last] = value
+
+
+def _list_index(path: str, part: str) -> int:
+    if not part.isdigit():
+        raise MappingError(f"{path}: {part} must be a list index (a number)")
+    return int(part)
 
 
 def _blank(value: Any) -> bool:
@@ -98,13 +127,64 @@ def apply_rule(rule: MappingRule, source: Mapping[str, Any]) -> Any:
     raise MappingError(f"{rule.target}: unknown transform {rule.transform!r}")
 
 
+def _line(target: str) -> str | None:
+    """The sublist line a target lies in ("addressBook.items.0"), or None for a body field."""
+    parts = target.split(".")
+    for i, part in enumerate(parts[:-1]):
+        if part.isdigit():
+            return ".".join(parts[: i + 1])
+    return None
+
+
 def map_record(source: Mapping[str, Any], rules: Iterable[MappingRule]) -> dict[str, Any]:
+    """
+    The target payload. Body fields are always set (None clears the field). Sublist lines
+    ("addressBook.items.0....") carry no nulls, and a line that no source value filled (only
+    static values) is left out, with its sublist when it ends up empty: an Account without a
+    billing address sends no address line at all.
+    """
     payload: dict[str, Any] = {}
+    lines: dict[str, bool] = {}
     for rule in rules:
         value = apply_rule(rule, source)
-        if value is not MISSING:
+        if value is MISSING:
+            continue
+        line = _line(rule.target)
+        if line is None:
             set_path(payload, rule.target, value)
+            continue
+        filled = rule.transform != "static" and not _blank(value)
+        lines[line] = lines.get(line, False) or filled
+        if not _blank(value):
+            set_path(payload, rule.target, value)
+    for line in sorted(
+        lines, key=lambda p: [int(x) if x.isdigit() else x for x in p.split(".")], reverse=True
+    ):
+        if not lines[line]:
+            _drop_line(payload, line)
     return payload
+
+
+def _drop_line(payload: dict[str, Any], line: str) -> None:
+    *parents, index = line.split(".")
+    items = get_path(payload, ".".join(parents))
+    if isinstance(items, list) and int(index) < len(items):
+        del items[int(index)]
+        if not items:  # an empty sublist would replace NetSuite's lines with nothing
+            *holder_path, name = parents
+            holder = get_path(payload, ".".join(holder_path)) if holder_path else payload
+            if isinstance(holder, dict):
+                holder.pop(name, None)
+                # {"addressBook": {}} is as empty as no addressBook at all
+                if holder_path and holder == {}:
+                    _pop_path(payload, holder_path)
+
+
+def _pop_path(payload: dict[str, Any], parts: list[str]) -> None:
+    *parents, name = parts
+    holder = get_path(payload, ".".join(parents)) if parents else payload
+    if isinstance(holder, dict):
+        holder.pop(name, None)
 
 
 def _canonical_numbers(value: Any) -> Any:

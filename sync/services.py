@@ -63,6 +63,12 @@ def outbound_payload(account: Account) -> dict[str, Any]:
         raise SyncRefused(f"The field mappings cannot be applied: {exc}") from exc
 
 
+def sublists(payload: dict[str, Any]) -> list[str]:
+    """The sublists in a payload ({"items": [...]}): SFNS sends them whole, so they replace
+    NetSuite's lines rather than add to them on every push."""
+    return [key for key, value in payload.items() if isinstance(value, dict) and "items" in value]
+
+
 def inbound_values(customer: dict[str, Any]) -> dict[str, Any]:
     """The Salesforce values the reverse mappings give for a NetSuite customer."""
     try:
@@ -334,7 +340,7 @@ def account_push_to_netsuite(
             locked=customer_is_locked(client=client, netsuite_id=account.netsuite_id, conf=conf)
         )
         if decision.push:
-            client.update("customer", account.netsuite_id, payload)
+            client.update("customer", account.netsuite_id, payload, replace=sublists(payload))
     except ClientError as exc:
         if not attempt.error(exc, client=client):
             account_record_attempt(account=account, error=exc.message)
@@ -399,7 +405,7 @@ def customer_ensure(
             locked = bool(existing.get(conf.netsuite_lock_field))
             sent = not locked and not conf.create_only
             if sent:
-                client.update("customer", netsuite_id, payload)
+                client.update("customer", netsuite_id, payload, replace=sublists(payload))
             reason = "linked to the existing customer" + (
                 " (locked: not updated)"
                 if locked
@@ -408,7 +414,9 @@ def customer_ensure(
                 else ""
             )
         except NotFound:
-            netsuite_id = client.upsert("customer", account.salesforce_id, payload)
+            netsuite_id = client.upsert(
+                "customer", account.salesforce_id, payload, replace=sublists(payload)
+            )
             locked, reason = False, "customer created"
     except ClientError as exc:
         if not attempt.error(exc, client=client):

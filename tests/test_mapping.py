@@ -12,6 +12,7 @@ from sync.mapping import (
     MappingRule,
     apply_rule,
     diff,
+    get_path,
     map_record,
     payload_hash,
 )
@@ -223,3 +224,53 @@ def test_two_rules_that_both_set_a_field_and_inside_it_are_a_mapping_error():
         map_record({"Parent": "x", "ParentNs": "7"}, rules)
     with pytest.raises(MappingError, match="parent: another rule already sets fields inside"):
         map_record({"Parent": "x", "ParentNs": "7"}, list(reversed(rules)))
+
+
+BILLING = [
+    MappingRule("BillingStreet", "addressBook.items.0.addressBookAddress.addr1"),
+    MappingRule("BillingCity", "addressBook.items.0.addressBookAddress.city"),
+    MappingRule("", "addressBook.items.0.defaultBilling", "static", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            {"BillingStreet": "1 Main St", "BillingCity": "Springfield"},
+            {
+                "addressBook": {
+                    "items": [
+                        {
+                            "addressBookAddress": {"addr1": "1 Main St", "city": "Springfield"},
+                            "defaultBilling": True,
+                        }
+                    ]
+                }
+            },
+        ),
+        (  # no nulls inside a line
+            {"BillingStreet": None, "BillingCity": "Springfield"},
+            {
+                "addressBook": {
+                    "items": [
+                        {
+                            "addressBookAddress": {"city": "Springfield"},
+                            "defaultBilling": True,
+                        }
+                    ]
+                }
+            },
+        ),
+        ({}, {}),  # a line only static values fill is not sent, nor its empty sublist
+        ({"BillingStreet": "", "BillingCity": None}, {}),
+    ],
+)
+def test_sublist_lines_are_built_from_numbered_paths(source, expected):
+    assert map_record(source, BILLING) == expected
+
+
+def test_numbered_paths_read_from_lists():
+    data = {"addressBook": {"items": [{"label": "HQ"}]}}
+    assert get_path(data, "addressBook.items.0.label") == "HQ"
+    assert get_path(data, "addressBook.items.1.label") is None

@@ -977,3 +977,31 @@ def test_retry_of_a_failed_job_joins_the_pending_push_of_a_newer_change(linked, 
     retry.refresh_from_db()
     assert (retry.status, retry.attempts) == ("done", 2)
     assert ns.record("customer", "100")["companyName"] == "Acme v3"
+
+
+def test_billing_address_becomes_the_default_billing_line_and_pushes_do_not_duplicate_it(
+    linked, ns
+):
+    billing = {
+        "BillingStreet": "1 Main St",
+        "BillingCity": "Springfield",
+        "BillingPostalCode": "12345",
+        "BillingCountry": "US",
+    }
+    linked.fields = {**linked.fields, **billing}
+    linked.save()
+    linked.fields = {**linked.fields, "BillingStreet": "2 Main St"}
+    linked.save()
+
+    lines = ns.record("customer", "100")["addressBook"]["items"]
+    assert lines == [
+        {
+            "addressBookAddress": {
+                "addr1": "2 Main St",
+                "city": "Springfield",
+                "zip": "12345",
+                "country": "US",
+            },
+            "defaultBilling": True,
+        }
+    ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,13 +79,27 @@ class NetSuiteClient:
         response = self._call("POST", f"record/v1/{record_type}", json=body)
         return _id_from_location(response)
 
-    def update(self, record_type: str, ref: str, body: dict) -> None:
-        """PATCH: omitted fields stay as they are, null clears."""
-        self._call("PATCH", f"record/v1/{record_type}/{ref}", json=body)
+    def update(
+        self, record_type: str, ref: str, body: dict, *, replace: Iterable[str] = ()
+    ) -> None:
+        """
+        PATCH: omitted fields stay as they are, null clears. Sublist lines are appended unless
+        the sublist is named in replace ("Working with Sublists" in the REST guide).
+        """
+        self._call(
+            "PATCH", f"record/v1/{record_type}/{ref}", json=body, params=_replace_param(replace)
+        )
 
-    def upsert(self, record_type: str, external_id: str, body: dict) -> str:
+    def upsert(
+        self, record_type: str, external_id: str, body: dict, *, replace: Iterable[str] = ()
+    ) -> str:
         """PUT eid:{externalId}: create or update by external id, so a retry never duplicates."""
-        response = self._call("PUT", f"record/v1/{record_type}/eid:{external_id}", json=body)
+        response = self._call(
+            "PUT",
+            f"record/v1/{record_type}/eid:{external_id}",
+            json=body,
+            params=_replace_param(replace),
+        )
         return _id_from_location(response)
 
     def delete(self, record_type: str, ref: str) -> None:
@@ -147,6 +161,11 @@ class NetSuiteClient:
         if response.status_code < 300:
             return response
         raise _error(method, path, response)
+
+
+def _replace_param(replace: Iterable[str]) -> dict[str, str] | None:
+    names = sorted(replace)
+    return {"replace": ",".join(names)} if names else None
 
 
 def _body(response: requests.Response) -> Any:

@@ -45,6 +45,7 @@ CUSTOMER_FIELDS = {
     "terms",
     "comments",
     "defaultAddress",
+    "addressBook",
     "isInactive",
     "category",
     "salesRep",
@@ -372,10 +373,23 @@ class NetSuiteEmulator(EmulatorApp):
         self._records(rtype)[rid] = record
         return rid
 
-    def _change(self, rtype: str, record: dict, body: dict) -> None:
+    def _change(
+        self, rtype: str, record: dict, body: dict, replace: set[str] | None = None
+    ) -> None:
+        """
+        Body fields are set (null clears). Sublists ({"items": [...]}) are appended to, as
+        NetSuite does for non-keyed sublists, unless the request names them in ?replace=.
+        """
         for key, value in body.items():
+            current = record.get(key)
             if value is None:
                 record.pop(key, None)
+            elif (
+                _is_sublist(value)
+                and _is_sublist(current)
+                and (replace is not None and key not in replace)
+            ):
+                current["items"] = current["items"] + copy.deepcopy(value["items"])
             else:
                 record[key] = copy.deepcopy(value)
         record["lastModifiedDate"] = _now()
@@ -477,7 +491,7 @@ class NetSuiteEmulator(EmulatorApp):
                     rid = self._create(rtype, body)
                     event = "create"
                 else:
-                    self._change(rtype, record, body)
+                    self._change(rtype, record, body, _replace(request))
                     event = "update"
                 self.save_state()
                 self._notify_change(request, rtype, rid, event)
@@ -499,7 +513,7 @@ class NetSuiteEmulator(EmulatorApp):
             body = request.get_json(silent=True)
             if bad := self._validate(rtype, body, creating=False):
                 return bad
-            self._change(rtype, record, body)
+            self._change(rtype, record, body, _replace(request))
             self.save_state()
             self._notify_change(request, rtype, rid, "update")
         return Response(status=204)
@@ -561,6 +575,15 @@ class NetSuiteEmulator(EmulatorApp):
         self.save_state()
         self._notify_change(None, rtype, rid, "update")
         return json_response({"ok": True, "id": rid})
+
+
+def _is_sublist(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("items"), list)
+
+
+def _replace(request: Request) -> set[str]:
+    """The sublists named in ?replace=a,b (replaced instead of appended to)."""
+    return {name.strip() for name in request.args.get("replace", "").split(",") if name.strip()}
 
 
 class SuiteQLError(ValueError):

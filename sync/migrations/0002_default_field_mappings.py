@@ -2,11 +2,23 @@
 
 from django.db import migrations
 
+BILLING_LINE = "addressBook.items.0"
+ADDRESS = f"{BILLING_LINE}.addressBookAddress"
 OUTBOUND = [
     # (source Salesforce field, target NetSuite field, transform, argument)
     ("Name", "companyName", "truncate", 83),  # NetSuite's Company Name holds 83 characters
     ("Phone", "phone", "copy", None),
     ("Website", "url", "copy", None),
+    # The billing address becomes the customer's default billing address: one line of the
+    # addressBook sublist, sent whole (it replaces the customer's address lines; a line with
+    # no address in Salesforce is not sent). Country wants NetSuite's code ("US"): make it a
+    # lookup if Salesforce holds country names.
+    ("BillingStreet", f"{ADDRESS}.addr1", "copy", None),
+    ("BillingCity", f"{ADDRESS}.city", "copy", None),
+    ("BillingState", f"{ADDRESS}.state", "copy", None),
+    ("BillingPostalCode", f"{ADDRESS}.zip", "copy", None),
+    ("BillingCountry", f"{ADDRESS}.country", "copy", None),
+    ("", f"{BILLING_LINE}.defaultBilling", "static", True),
 ]
 INBOUND = [
     ("balance", "NetSuite_Balance__c"),

@@ -271,6 +271,27 @@ def test_patch_changes_given_fields_and_null_clears(ns, api):
     assert stored["companyName"] == "Acme"
 
 
+def test_patch_appends_sublist_lines_unless_replace_names_the_sublist(ns, api):
+    line = {"addressBookAddress": {"addr1": "1 Main St"}, "defaultBilling": True}
+    ns.seed(customer=[{"id": "502", "companyName": "Acme", "addressBook": {"items": [line]}}])
+    other = {"addressBookAddress": {"addr1": "2 Side St"}}
+
+    assert (
+        api("PATCH", "record/v1/customer/502", json={"addressBook": {"items": [other]}}).status_code
+        == 204
+    )
+    assert ns.record("customer", "502")["addressBook"]["items"] == [line, other]
+
+    response = api(
+        "PATCH",
+        "record/v1/customer/502",
+        params={"replace": "addressBook"},
+        json={"addressBook": {"items": [other]}},
+    )
+    assert response.status_code == 204
+    assert ns.record("customer", "502")["addressBook"]["items"] == [other]
+
+
 @pytest.mark.parametrize("field", ["balance", "overdueBalance", "creditLimit", "depositBalance"])
 def test_financial_fields_are_read_only(ns, api, field):
     ns.seed(customer=[{"id": "501", "companyName": "Acme"}])
