@@ -1230,15 +1230,7 @@ class SalesforceEmulator(EmulatorApp):
 
     def update(self, sobject: str, record_id: str, values: dict[str, Any]) -> None:
         record = self.record(sobject, record_id)
-        merged = {**record, **values}
-        missing = [name for name in REQUIRED_FIELDS[sobject] if merged.get(name) is None]
-        if missing:
-            raise ApiError(
-                400,
-                "REQUIRED_FIELD_MISSING",
-                f"Required fields are missing: [{', '.join(missing)}]",
-                missing,
-            )
+        self.check_required(sobject, {**record, **values})
         record.update(values)
         record["LastModifiedDate"] = record["SystemModstamp"] = self.modstamp()
         self.register_custom(sobject, record)
