@@ -191,6 +191,13 @@ SALESFORCE_ORG_ID = env("SALESFORCE_ORG_ID", default="00D000000000001EAA")
 SALESFORCE_API_VERSION = env("SALESFORCE_API_VERSION", default="62.0")
 if SALESFORCE_AUTH_FLOW not in ("jwt", "client_credentials", "password"):
     raise ImproperlyConfigured("SALESFORCE_AUTH_FLOW must be jwt, client_credentials or password")
+# The share of the org's daily API allocation SFNS leaves untouched, for the org's other
+# integrations and its users: once the last Sforce-Limit-Info reading leaves less than this,
+# Salesforce jobs wait (RateLimited) instead of calling. 0 uses the allocation to the end.
+# https://developer.salesforce.com/docs/atlas.en-us.salesforce_app_limits_cheatsheet.meta/salesforce_app_limits_cheatsheet/salesforce_app_limits_platform_api.htm
+SALESFORCE_API_RESERVE = env.float("SALESFORCE_API_RESERVE", default=0.05)
+if not 0 <= SALESFORCE_API_RESERVE < 1:
+    raise ImproperlyConfigured("SALESFORCE_API_RESERVE must be a share from 0 up to (not incl.) 1")
 
 # --------------------------------------------------------------------------------------------
 # NetSuite (SuiteTalk REST, token-based auth). Defaults point at the embedded emulator.
@@ -225,6 +232,26 @@ SFNS_HTTP_TIMEOUT = (
     env.float("SFNS_CONNECT_TIMEOUT", default=5.0),
     env.float("SFNS_READ_TIMEOUT", default=60.0),
 )
+
+# --------------------------------------------------------------------------------------------
+# Cache: https://docs.djangoproject.com/en/5.2/topics/cache/
+# It holds what every process must see alike (the last Salesforce API usage reading), so it
+# lives in Redis when there is one; the embedded single process does with its own memory.
+# The prefix keeps its keys apart from the broker's in the same Redis database.
+# --------------------------------------------------------------------------------------------
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": SFNS_REDIS_URL,
+            "KEY_PREFIX": "sfns",
+            # A Redis outage must not hang a request or a job on the cache.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+        if SFNS_REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sfns"}
+    )
+}
 
 # --------------------------------------------------------------------------------------------
 # Logging: to stderr; secrets are never passed to a logger.

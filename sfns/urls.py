@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from sync import api, webhooks
+from sync import api, dashboard, webhooks
 
 router = DefaultRouter()
 router.register("accounts", api.AccountViewSet)
@@ -12,7 +12,17 @@ router.register("opportunities", api.OpportunityViewSet)
 router.register("jobs", api.SyncJobViewSet)
 router.register("log", api.LogEntryViewSet)
 
+# The admin index links to the health dashboard. A template named admin/index.html in an app
+# would lose to django.contrib.admin's own (listed first in INSTALLED_APPS), hence this name.
+admin.site.index_template = "admin/sfns_index.html"
+
 urlpatterns = [
+    # Before admin.site.urls, whose catch-all would answer this path first.
+    path(
+        "admin/dashboard/",
+        admin.site.admin_view(dashboard.health_dashboard),
+        name="sfns-dashboard",
+    ),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     path(

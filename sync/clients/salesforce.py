@@ -8,13 +8,19 @@ simple-salesforce lacks them:
   https://{domain}.salesforce.com and does username-password over the SOAP login call;
 - renewing the token once on 401 INVALID_SESSION_ID (its "direct" session never renews);
 - a timeout on every call (its sObject methods take none: the session sets a default);
-- typed errors, backoff for transient errors, and sObject Collections in chunks of 200.
+- typed errors, backoff for transient errors, and sObject Collections in chunks of 200;
+- the daily API allocation: each response's Sforce-Limit-Info reading goes to the Django cache,
+  shared by every worker (salesforce_api_usage() reads it), and no data request is sent while
+  the last reading leaves less than SALESFORCE_API_RESERVE of the allocation (RateLimited).
 Docs: Salesforce REST API Developer Guide; "OAuth 2.0 JWT Bearer Flow", "Username-Password
 Flow", "Client Credentials Flow" in Salesforce Help.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import logging
 import re
 import threading
 import time
@@ -27,6 +33,8 @@ from urllib.parse import quote
 import jwt
 import requests
 from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
@@ -37,16 +45,36 @@ T = TypeVar("T")
 COLLECTION_LIMIT = 200  # records per sObject Collections call
 _API_USAGE = re.compile(r"api-usage=(\d+)/(\d+)")
 TRANSIENT_CODES = {"UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE", "REQUEST_RUNNING_TOO_LONG"}
+# The allocation is a rolling 24 hours: a reading older than that says nothing any more.
+API_USAGE_TTL = 24 * 60 * 60
+# While the reserve holds calls back no new reading arrives, yet the rolling window frees calls
+# as they age: a reading this old no longer stops a call, and that call's answer reads anew.
+API_USAGE_RECHECK = dt.timedelta(minutes=5)
+# The code of the reserve's own refusal, so a log tells it from Salesforce's 403.
+API_RESERVE_CODE = "SFNS_API_RESERVE"
+
+logger = logging.getLogger(__name__)
 
 
 class TimeoutSession(requests.Session):
-    """A session that gives every request a timeout unless the caller set one."""
+    """
+    A session that gives every request a timeout unless the caller set one, and first runs
+    `before_send(url)`, which may refuse the request by raising.
+    """
 
-    def __init__(self, timeout: tuple[float, float]) -> None:
+    def __init__(
+        self,
+        timeout: tuple[float, float],
+        *,
+        before_send: Callable[[str], None] | None = None,
+    ) -> None:
         super().__init__()
         self.default_timeout = timeout
+        self.before_send = before_send
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
+        if self.before_send is not None:
+            self.before_send(url)
         kwargs.setdefault("timeout", self.default_timeout)
         return super().request(method, url, *args, **kwargs)
 
@@ -69,6 +97,36 @@ _tokens: dict[tuple, Token] = {}
 _tokens_lock = threading.Lock()
 
 
+def api_usage_key(login_url: str | None = None, username: str | None = None) -> str:
+    """
+    The cache key of the API usage reading for one org connection (the configured one by
+    default): a new login URL or user never inherits another org's reading. Hashed, because
+    cache keys must be short and plain.
+    """
+    login_url = (login_url or settings.SALESFORCE_LOGIN_URL).rstrip("/")
+    username = username or settings.SALESFORCE_USERNAME
+    digest = hashlib.sha256(f"{login_url}\n{username}".encode()).hexdigest()[:24]
+    return f"salesforce-api-usage:{digest}"
+
+
+def api_reserve_reached(used: int, allowed: int) -> bool:
+    """Whether this much use leaves less than SALESFORCE_API_RESERVE of the allocation."""
+    reserve = settings.SALESFORCE_API_RESERVE
+    return reserve > 0 and allowed - used < reserve * allowed
+
+
+def salesforce_api_usage() -> dict[str, Any] | None:
+    """
+    The last Sforce-Limit-Info any SFNS process read from the configured org:
+    {"used": int, "allowed": int, "read_at": aware datetime}, or None when none is known.
+    """
+    try:
+        return cache.get(api_usage_key())
+    except Exception as exc:  # any cache backend's failure: a reader then just knows nothing
+        logger.warning("cannot read the Salesforce API usage from the cache: %r", exc)
+        return None
+
+
 class SalesforceClient:
     def __init__(self, *, attempts: int = 4, max_wait: float = 8.0) -> None:
         self.login_url = settings.SALESFORCE_LOGIN_URL.rstrip("/")
@@ -76,7 +134,7 @@ class SalesforceClient:
         self.version = settings.SALESFORCE_API_VERSION
         self.attempts = attempts
         self.max_wait = max_wait
-        self.session = TimeoutSession(settings.SFNS_HTTP_TIMEOUT)
+        self.session = TimeoutSession(settings.SFNS_HTTP_TIMEOUT, before_send=self._keep_reserve)
         self.session.hooks["response"].append(self._read_limit_info)
         self._key = (
             self.login_url,
@@ -84,8 +142,11 @@ class SalesforceClient:
             settings.SALESFORCE_CLIENT_ID,
             settings.SALESFORCE_USERNAME,
         )
+        self._usage_key = api_usage_key(self.login_url, settings.SALESFORCE_USERNAME)
         self._sf: Salesforce | None = None
         self.api_usage: tuple[int, int] | None = None  # (used, allowed) in the last 24 hours
+        # This client's own last reading: the reserve still holds when the cache is down.
+        self._usage_reading: dict[str, Any] | None = None
 
     # -- OAuth 2.0 ----------------------------------------------------------------------------
     def _token_request(self) -> dict[str, str]:
@@ -197,11 +258,49 @@ class SalesforceClient:
         except requests.ConnectionError as exc:
             raise Transient(f"Salesforce: cannot connect ({type(exc).__name__})") from exc
 
+    # -- the daily API allocation ------------------------------------------------------------
+    # https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_api_usage.htm
     def _read_limit_info(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        """Every REST response says how much of the daily allocation is used."""
+        """Every REST response says how much of the daily allocation is used: share it."""
         match = _API_USAGE.search(response.headers.get("Sforce-Limit-Info", ""))
-        if match:
-            self.api_usage = (int(match[1]), int(match[2]))
+        if not match:
+            return
+        used, allowed = int(match[1]), int(match[2])
+        self.api_usage = (used, allowed)
+        self._usage_reading = {"used": used, "allowed": allowed, "read_at": timezone.now()}
+        try:
+            cache.set(self._usage_key, self._usage_reading, API_USAGE_TTL)
+        except Exception as exc:  # the call itself succeeded: a cache outage must not fail it
+            logger.warning("cannot store the Salesforce API usage in the cache: %r", exc)
+
+    def _last_usage(self) -> dict[str, Any] | None:
+        try:
+            shared = cache.get(self._usage_key)
+        except Exception as exc:
+            logger.warning("cannot read the Salesforce API usage from the cache: %r", exc)
+            return self._usage_reading
+        readings = [r for r in (shared, self._usage_reading) if r is not None]
+        return max(readings, key=lambda r: r["read_at"], default=None)
+
+    def _keep_reserve(self, url: str) -> None:
+        """
+        Refuse a data request, before it is sent, while the last reading leaves less than the
+        reserve. It runs for every request (retries, the renewed call after a 401, every page
+        of a query), so nothing slips past it; the token request costs no API allocation.
+        """
+        reserve = settings.SALESFORCE_API_RESERVE
+        if reserve <= 0 or "/services/data/" not in url:
+            return
+        reading = self._last_usage()
+        if reading is None or timezone.now() - reading["read_at"] > API_USAGE_RECHECK:
+            return
+        used, allowed = reading["used"], reading["allowed"]
+        if api_reserve_reached(used, allowed):
+            raise RateLimited(
+                f"Salesforce daily API allocation nearly spent: {used:,} of {allowed:,} used; "
+                f"SFNS keeps the last {round(reserve * 100, 2):g}% in reserve",
+                code=API_RESERVE_CODE,
+            )
 
     def get(self, sobject: str, record_id: str, *, fields: Iterable[str] | None = None) -> dict:
         params = {"fields": ",".join(fields)} if fields else None
