@@ -8,6 +8,7 @@ clients/, work is queued through outbox.py.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -36,6 +37,7 @@ from .models import InboundEvent, JobKind, MappingDirection, SyncJob
 from .outbox import job_enqueue, will_retry
 from .selectors import account_outbound_payload, mapping_rules
 
+logger = logging.getLogger(__name__)
 MAX_PARENT_DEPTH = 10
 # Status write-backs wait for this long a quiet spell (no new status) to fill a batch, and at
 # most STATUS_MAX_WAIT_SECONDS in all.
@@ -426,9 +428,14 @@ def customer_ensure(
     attempt.log(Outcome.SUCCESS, reason, client=client)
     # What NetSuite now holds, so the next push sends only real changes; nothing when the
     # existing customer was linked without an update.
+    sent_payload = outbound_payload(account) if sent else None
     Account.objects.filter(pk=account.pk).update(
-        netsuite_id=netsuite_id, pushed_payload=outbound_payload(account) if sent else None
+        netsuite_id=netsuite_id, pushed_payload=sent_payload
     )
+    # An edit saved while the customer was being created was skipped as "not linked": now
+    # that the link exists, push it.
+    if sent and outbound_payload(Account.objects.get(pk=account.pk)) != sent_payload:
+        job_enqueue(kind=JobKind.ACCOUNT_PUSH, record_id=account.salesforce_id)
     Customer.objects.update_or_create(
         netsuite_id=netsuite_id,
         defaults={
@@ -754,6 +761,29 @@ def netsuite_customer_event_apply(*, event: dict[str, Any]) -> str:
 # ============================================================================================
 # Job handlers: the task gives a job; the handler finds its record and calls one service.
 # ============================================================================================
+def job_failed_unexpectedly(*, job: SyncJob, message: str) -> None:
+    """A job died of an error SFNS does not classify: say so where an admin looks."""
+    try:
+        _record_unexpected(job=job, message=message)
+    except Exception:  # the database may be what failed: the server log has it then
+        logger.exception("could not record the failure of sync job %s", job.pk)
+
+
+def _record_unexpected(*, job: SyncJob, message: str) -> None:
+    record(
+        operation=job.kind,
+        direction=Direction.TO_NETSUITE,
+        outcome=Outcome.ERROR,
+        reason=message,
+        salesforce_id=job.record_id if job.record_id != "*" else "",
+        attempt=job.attempts,
+        job_id=job.pk,
+    )
+    account = Account.objects.filter(salesforce_id=job.record_id).first()
+    if account is not None:
+        account_record_attempt(account=account, error=message)
+
+
 def account_mapped_hash(account: Account) -> str:
     return payload_hash(account_outbound_payload(account))
 

@@ -44,9 +44,9 @@ class Exchange:
 class NetSuiteClient:
     base_url: str = field(default_factory=lambda: settings.NETSUITE_BASE_URL)
     account_id: str = field(default_factory=lambda: settings.NETSUITE_ACCOUNT_ID)
-    attempts: int = 4
+    attempts: int = 3
     max_wait: float = 8.0
-    slot_wait: float = 120.0
+    slot_wait: float = 30.0
     exchanges: list[Exchange] = field(default_factory=list)
 
     def __post_init__(self) -> None:

@@ -1,0 +1,153 @@
+"""The outbox's claims, under concurrency: one job per record at a time, the claim waits for
+the change that reused a job, and a stale worker cannot overwrite the sweep's decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+
+import pytest
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from accounts.models import Account
+from sync import outbox
+from sync.models import JobKind, JobStatus, SyncJob
+
+from .factories import AccountFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def job(status: str, key: str = "account_push:001000000000001AAA", **extra) -> SyncJob:
+    return SyncJob.objects.create(
+        kind=JobKind.ACCOUNT_PUSH,
+        record_id=key.split(":")[1],
+        dedupe_key=key,
+        status=status,
+        **extra,
+    )
+
+
+def test_a_job_waits_while_another_job_for_the_same_record_runs():
+    job(JobStatus.RUNNING, claimed_at=timezone.now())
+    waiting = job(JobStatus.PENDING)
+
+    outbox.job_run(job_id=waiting.pk)
+
+    waiting.refresh_from_db()
+    assert waiting.status == JobStatus.PENDING and waiting.attempts == 0
+    assert waiting.not_before > timezone.now()  # tried again once the other is through
+
+
+def test_jobs_for_other_records_are_not_held_up():
+    job(JobStatus.RUNNING, claimed_at=timezone.now())
+    other = job(JobStatus.PENDING, key="account_push:001000000000002AAA")
+
+    assert outbox._claim(other.pk) is not None
+
+
+def test_a_worker_that_lost_its_claim_cannot_overwrite_what_happened_since():
+    claimed = outbox._claim(job(JobStatus.PENDING).pk)
+    # The sweep took the job back (the worker looked dead) and another worker claimed it.
+    SyncJob.objects.filter(pk=claimed.pk).update(status=JobStatus.PENDING, claimed_at=None)
+    again = outbox._claim(claimed.pk)
+
+    outbox._finish(claimed, JobStatus.FAILED, "the slow first worker gives up")
+
+    current = SyncJob.objects.get(pk=claimed.pk)
+    assert current.status == JobStatus.RUNNING and current.claimed_at == again.claimed_at
+    outbox._finish(again, JobStatus.DONE)
+    assert SyncJob.objects.get(pk=claimed.pk).status == JobStatus.DONE
+
+
+def test_the_sweep_gives_back_only_stale_claims_and_they_run_again():
+    fresh = job(JobStatus.RUNNING, claimed_at=timezone.now(), attempts=1)
+    stale = job(
+        JobStatus.RUNNING,
+        key="account_push:001000000000002AAA",
+        claimed_at=timezone.now() - dt.timedelta(hours=1),
+        attempts=1,
+    )
+
+    assert outbox.jobs_sweep(stale_after=600, resend_after=3600) == {"reclaimed": 1, "sent": 1}
+
+    assert SyncJob.objects.get(pk=fresh.pk).status == JobStatus.RUNNING
+    stale.refresh_from_db()
+    assert (stale.status, stale.attempts) == (JobStatus.DONE, 2)  # sent, and run (eagerly)
+
+
+def test_the_sweep_forgets_old_finished_jobs_but_keeps_failed_ones():
+    old = timezone.now() - outbox.FINISHED_JOB_RETENTION - dt.timedelta(days=1)
+    done = job(JobStatus.DONE, finished_at=old)
+    failed = job(JobStatus.FAILED, key="account_push:001000000000002AAA", finished_at=old)
+
+    outbox.jobs_sweep(resend_after=3600)
+
+    assert not SyncJob.objects.filter(pk=done.pk).exists()
+    assert SyncJob.objects.filter(pk=failed.pk).exists()
+
+
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'",
+    reason="row locks between two connections: needs PostgreSQL (DATABASE_URL), as in CI",
+)
+def test_a_claim_waits_for_the_change_that_reused_the_pending_job(field_mappings):
+    account = AccountFactory(name="Old", netsuite_id="")  # unlinked: nothing runs by itself
+    pending = job(JobStatus.PENDING, key=f"account_push:{account.salesforce_id}")
+    reused = threading.Event()
+    seen: dict = {}
+
+    def change() -> None:
+        with transaction.atomic():
+            Account.objects.filter(pk=account.pk).update(name="New")
+            outbox.job_enqueue(kind=JobKind.ACCOUNT_PUSH, record_id=account.salesforce_id)
+            reused.set()
+            time.sleep(0.5)
+        connections.close_all()
+
+    def claim() -> None:
+        reused.wait(5)
+        started = time.monotonic()
+        seen["claimed"] = outbox._claim(pending.pk) is not None
+        seen["waited"] = time.monotonic() - started
+        seen["name"] = Account.objects.get(pk=account.pk).name
+        connections.close_all()
+
+    threads = [threading.Thread(target=change), threading.Thread(target=claim)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+    assert seen["claimed"]
+    assert seen["waited"] >= 0.3  # it waited for the commit...
+    assert seen["name"] == "New"  # ...and so works with the change, not the state before it
+    assert connection.vendor == "postgresql"
+
+
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'",
+    reason="two connections at once: needs PostgreSQL (DATABASE_URL), as in CI",
+)
+def test_an_edit_saved_while_the_customer_is_created_is_pushed_after_the_link(ns, field_mappings):
+    from sync import services
+
+    account = AccountFactory(name="Old Name", netsuite_id="")
+    ns.faults(latency_ms=600)  # the create is in flight for a while
+
+    def edit() -> None:
+        time.sleep(0.3)
+        changed = Account.objects.get(pk=account.pk)
+        changed.name = "New Name"
+        changed.save()  # skipped as "not linked": the link does not exist yet
+        connections.close_all()
+
+    editor = threading.Thread(target=edit)
+    editor.start()
+    netsuite_id = services.customer_ensure(account=account)
+    editor.join(10)
+    ns.faults(latency_ms=0)
+
+    assert ns.record("customer", netsuite_id)["companyName"] == "New Name"
