@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_datetime
 
 from .models import Account, Opportunity
@@ -43,14 +43,14 @@ def account_upsert_from_salesforce(*, fields: dict[str, Any]) -> tuple[Account, 
     """
     salesforce_id = fields["Id"]
     modstamp = account_modstamp(fields)
-    account, created = Account.objects.select_for_update().get_or_create(
-        salesforce_id=salesforce_id, defaults={"name": fields.get("Name") or salesforce_id}
-    )
-    if not created and account.last_modified and modstamp and modstamp <= account.last_modified:
+    account = Account.objects.select_for_update().filter(salesforce_id=salesforce_id).first()
+    if account and account.last_modified and modstamp and modstamp <= account.last_modified:
         return account, False
+    # Built in memory and saved once: each save runs the outbound mapping (the sync signal).
+    account = account or Account(salesforce_id=salesforce_id, name=salesforce_id)
     account.fields = {**account.fields, **fields}
     if fields.get("Name"):
-        account.name = fields["Name"]
+        account.name = fields["Name"][:255]  # the full name stays in fields
     if "ParentId" in fields:
         account.parent = (
             Account.objects.filter(salesforce_id=fields["ParentId"]).first()
@@ -58,7 +58,11 @@ def account_upsert_from_salesforce(*, fields: dict[str, Any]) -> tuple[Account, 
             else None
         )
     account.last_modified = modstamp or account.last_modified
-    account.save()
+    try:
+        with transaction.atomic():
+            account.save()
+    except IntegrityError:  # another message created it meanwhile: apply on top of that one
+        return account_upsert_from_salesforce(fields=fields)
     # Children that arrived first (out of order) named this Account as parent: attach them.
     Account.objects.filter(parent__isnull=True, fields__ParentId=salesforce_id).exclude(
         pk=account.pk
@@ -111,7 +115,7 @@ def opportunity_upsert_from_salesforce(*, fields: dict[str, Any]) -> tuple[Oppor
     opportunity = opportunity or Opportunity(salesforce_id=salesforce_id, account=account)
     opportunity.account = account
     opportunity.fields = {**opportunity.fields, **fields}
-    opportunity.name = fields.get("Name") or opportunity.name or salesforce_id
+    opportunity.name = (fields.get("Name") or opportunity.name or salesforce_id)[:255]
     opportunity.stage = fields.get("StageName") or opportunity.stage
     if "Amount" in fields:
         opportunity.amount = _decimal_or_none(fields["Amount"])

@@ -36,6 +36,7 @@ from .mapping import MappingError, diff, map_record, payload_hash
 from .models import InboundEvent, JobKind, MappingDirection, SyncJob
 from .outbox import job_enqueue, will_retry
 from .selectors import account_outbound_payload, mapping_rules
+from .soap import SALESFORCE_ID
 
 logger = logging.getLogger(__name__)
 MAX_PARENT_DEPTH = 10
@@ -588,11 +589,13 @@ def customer_mirror_update(
     *, netsuite_id: str, fields: dict[str, Any], conf: IntegrationSettings
 ) -> Customer:
     """Copy what NetSuite says about a Customer onto its mirror (financials, lock, names)."""
+    salesforce_id = str(
+        fields.get(conf.netsuite_salesforce_id_field) or fields.get("externalId") or ""
+    )
     defaults: dict[str, Any] = {
-        "company_name": fields.get("companyName") or "",
-        "salesforce_id": fields.get(conf.netsuite_salesforce_id_field)
-        or fields.get("externalId")
-        or "",
+        "company_name": str(fields.get("companyName") or "")[:255],
+        # Only something shaped like a Salesforce id links the mirror back.
+        "salesforce_id": salesforce_id if SALESFORCE_ID.fullmatch(salesforce_id) else "",
         "locked": bool(fields.get(conf.netsuite_lock_field)),
         "fields": fields,
         "refreshed_at": timezone.now(),

@@ -6,6 +6,7 @@ Parsing uses defusedxml: the body comes from the network.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -19,6 +20,8 @@ OUTBOUND = "http://soap.sforce.com/2005/09/outbound"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SOBJECT = "urn:sobject.enterprise.soap.sforce.com"
 MAX_NOTIFICATIONS = 100
+SALESFORCE_ID = re.compile(r"[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?")
+ID_FIELDS = ("Id", "AccountId", "ParentId")
 
 ACK = (
     '<?xml version="1.0" encoding="UTF-8"?>'
@@ -97,5 +100,11 @@ def parse_outbound_message(body: bytes) -> OutboundMessage:
             fields[name] = None if child.get(_q(XSI, "nil")) == "true" else (child.text or "")
         if not fields.get("Id"):
             raise BadMessage(f"notification {note_id}: the sObject has no sf:Id")
+        for name in ID_FIELDS:
+            if fields.get(name) is not None and not SALESFORCE_ID.fullmatch(fields[name]):
+                raise BadMessage(
+                    f"notification {note_id}: sf:{name} {fields[name][:40]!r} is not a "
+                    "Salesforce id (15 or 18 letters and digits)"
+                )
         message.notifications.append({"id": note_id, "type": sobject_type, "fields": fields})
     return message

@@ -12,6 +12,7 @@ import re
 import time
 
 from django.conf import settings
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -43,19 +44,34 @@ def _refuse(status: int, message: str, *, log: bool = True) -> HttpResponse:
     return _xml(fault("Client", message), status)
 
 
+def salesforce_webhook_token() -> str:
+    """
+    The token in the Salesforce outbound message URL. Salesforce cannot sign its messages, so
+    the URL must carry a secret; it is derived from SFNS_WEBHOOK_SECRET rather than being it,
+    so a URL seen in an access log cannot sign NetSuite events.
+    """
+    key = settings.SFNS_WEBHOOK_SECRET.encode()
+    return hmac.new(key, b"salesforce-outbound-message", hashlib.sha256).hexdigest()[:40]
+
+
+def _same_org(org_id: str) -> bool:
+    """18-character ids extend the 15-character form (the one Salesforce's setup page shows)."""
+    return org_id[:15].encode() == settings.SALESFORCE_ORG_ID[:15].encode()
+
+
 @csrf_exempt
 @require_POST
 def salesforce_outbound_message(request: HttpRequest, token: str) -> HttpResponse:
     """
     The endpoint to give Salesforce as the outbound message's Endpoint URL:
-    https://<sfns>/webhooks/salesforce/<SFNS_WEBHOOK_SECRET>/ (Salesforce cannot sign its
-    messages, so the URL carries the secret; the org id is checked too).
+    https://<sfns>/webhooks/salesforce/<salesforce_webhook_token()>/ (`manage.py webhook_urls`
+    prints it). The org id is checked too.
     """
-    if not hmac.compare_digest(token.encode(), settings.SFNS_WEBHOOK_SECRET.encode()):
+    if not hmac.compare_digest(token.encode(), salesforce_webhook_token().encode()):
         return _refuse(403, "unknown webhook token", log=False)
     try:
         message = parse_outbound_message(request.body)
-        if not hmac.compare_digest(message.organization_id, settings.SALESFORCE_ORG_ID):
+        if not _same_org(message.organization_id):
             raise BadMessage(f"OrganizationId {message.organization_id} is not this org")
         for note in message.notifications:
             if note["type"] not in SUPPORTED_TYPES:
@@ -69,13 +85,14 @@ def salesforce_outbound_message(request: HttpRequest, token: str) -> HttpRespons
         return _refuse(400, str(exc))
     try:
         counts = services.salesforce_notifications_apply(notifications=message.notifications)
-    except ValueError as exc:  # a value the mirror cannot take; the whole message rolled back
-        return _refuse(400, str(exc))
+    except (ValueError, DataError) as exc:  # a value the mirror cannot take: all rolled back
+        return _refuse(400, f"a value cannot be stored: {exc}")
     logger.info("salesforce outbound message %s applied: %s", message.action_id, counts)
     return _xml(ACK, 200)
 
 
 NETSUITE_EVENTS = ("create", "update", "delete")
+MAX_AMOUNT = 10**15  # the mirror keeps 18 digits with 2 decimals
 SIGNATURE_MAX_AGE = 300  # seconds: older signed requests are refused (replays)
 
 
@@ -90,10 +107,9 @@ def _verify_netsuite_signature(request: HttpRequest) -> str:
     signature = request.headers.get("X-SFNS-Signature", "")
     if not stamp or not signature:
         return "missing X-SFNS-Timestamp or X-SFNS-Signature header"
-    try:
-        age = abs(time.time() - int(stamp))
-    except ValueError:
+    if not re.fullmatch(r"[0-9]{1,12}", stamp):
         return "X-SFNS-Timestamp is not a Unix time"
+    age = abs(time.time() - int(stamp))
     if age > SIGNATURE_MAX_AGE:
         return f"X-SFNS-Timestamp is more than {SIGNATURE_MAX_AGE} seconds off"
     expected = hmac.new(
@@ -119,7 +135,7 @@ def parse_netsuite_event(body: bytes) -> dict:
     if event.get("event") not in NETSUITE_EVENTS:
         raise ValueError(f"event must be one of {', '.join(NETSUITE_EVENTS)}")
     # str.isdigit() also takes "²" and other Unicode digits; internal ids are ASCII.
-    if not isinstance(event.get("id"), str) or not re.fullmatch(r"[0-9]+", event["id"]):
+    if not isinstance(event.get("id"), str) or not re.fullmatch(r"[0-9]{1,32}", event["id"]):
         raise ValueError("id must be the customer's internal id, as a string of digits")
     if not isinstance(event.get("fields", {}), dict):
         raise ValueError("fields must be an object")
@@ -128,6 +144,8 @@ def parse_netsuite_event(body: bytes) -> dict:
         value = event["fields"].get(name)
         if value is not None and not _is_number(value):
             raise ValueError(f"fields.{name} must be a number, not {value!r}")
+        if value is not None and abs(float(value)) >= MAX_AMOUNT:
+            raise ValueError(f"fields.{name} is out of range: {value!r}")
     stamp = event.get("lastModifiedDate")
     if stamp is not None and not isinstance(stamp, str):
         raise ValueError("lastModifiedDate must be an ISO 8601 date-time text")
@@ -164,5 +182,8 @@ def netsuite_customer_webhook(request: HttpRequest) -> JsonResponse:
             reason=str(exc),
         )
         return _json_error(400, str(exc))
-    result = services.netsuite_customer_event_apply(event=event)
+    try:
+        result = services.netsuite_customer_event_apply(event=event)
+    except DataError as exc:  # a value the mirror cannot take; nothing was written
+        return _json_error(400, f"a value cannot be stored: {exc}")
     return JsonResponse({"ok": True, "result": result})

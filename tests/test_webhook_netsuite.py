@@ -21,6 +21,7 @@ from settings.models import IntegrationSettings
 from sync.emulators.base import start_emulator
 from sync.emulators.netsuite import NetSuiteEmulator
 from sync.models import InboundEvent, SyncJob
+from sync.webhooks import salesforce_webhook_token
 
 from .factories import AccountFactory, CustomerFactory
 from .soap import outbound_message
@@ -315,7 +316,7 @@ def opportunity_message(client, **fields):
         sobject="Opportunity",
     )
     return client.post(
-        f"/webhooks/salesforce/{settings.SFNS_WEBHOOK_SECRET}/",
+        f"/webhooks/salesforce/{salesforce_webhook_token()}/",
         data=body,
         content_type="text/xml; charset=utf-8",
     )

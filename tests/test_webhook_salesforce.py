@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 
 from accounts.models import Account
 from integration_log.models import LogEntry
 from sync.models import InboundEvent, SyncJob
 from sync.soap import ACK
+from sync.webhooks import salesforce_webhook_token
 
 from .factories import AccountFactory
 from .soap import outbound_message
@@ -20,7 +20,7 @@ ORG = "00D000000000001EAA"
 
 @pytest.fixture
 def url():
-    return f"/webhooks/salesforce/{settings.SFNS_WEBHOOK_SECRET}/"
+    return f"/webhooks/salesforce/{salesforce_webhook_token()}/"
 
 
 @pytest.fixture

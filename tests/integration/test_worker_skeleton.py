@@ -10,13 +10,13 @@ import sys
 
 import pytest
 import requests
-from django.conf import settings
 
 from accounts.models import Account
 from integration_log.models import LogEntry
 from sync import outbox
 from sync.models import SyncJob
 from sync.soap import ACK
+from sync.webhooks import salesforce_webhook_token
 from tests.factories import AccountFactory
 from tests.soap import outbound_message
 
@@ -50,7 +50,7 @@ def test_outbound_message_ends_in_a_patch_by_a_worker_process(live_server, linke
         ],
     )
     response = requests.post(
-        f"{live_server.url}/webhooks/salesforce/{settings.SFNS_WEBHOOK_SECRET}/",
+        f"{live_server.url}/webhooks/salesforce/{salesforce_webhook_token()}/",
         data=body,
         headers={"Content-Type": "text/xml; charset=utf-8"},
         timeout=30,

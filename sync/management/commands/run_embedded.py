@@ -20,6 +20,7 @@ from sync.demo import ACME, demo_seed
 from sync.emulators.base import start_emulator
 from sync.emulators.netsuite import NetSuiteEmulator
 from sync.outbox import jobs_sweep
+from sync.webhooks import salesforce_webhook_token
 
 
 class Command(BaseCommand):
@@ -37,11 +38,13 @@ class Command(BaseCommand):
         webhook = f"http://127.0.0.1:{port}/webhooks"
         ca_path = str(Path(settings.BASE_DIR, ".emulators", "ca.pem"))
         salesforce = start_emulator(
-            SalesforceEmulator(notify_url=f"{webhook}/salesforce/{settings.SFNS_WEBHOOK_SECRET}/"),
+            SalesforceEmulator(notify_url=f"{webhook}/salesforce/{salesforce_webhook_token()}/"),
             port=8101,
             ca_out=ca_path,
         )
-        netsuite = start_emulator(NetSuiteEmulator(), port=8102)
+        netsuite = start_emulator(
+            NetSuiteEmulator(notify_url=f"{webhook}/netsuite/customer/"), port=8102
+        )
         os.environ["REQUESTS_CA_BUNDLE"] = ca_path  # trust the Salesforce emulator's local CA
         demo_seed(salesforce_url=salesforce.url, netsuite_url=netsuite.url, verify=ca_path)
 
@@ -66,6 +69,7 @@ class Command(BaseCommand):
                 f"  admin:      http://127.0.0.1:{port}/admin/   login {username} / {password}\n"
                 f"  Salesforce: {salesforce.url}  (emulator, CA {ca_path})\n"
                 f"  NetSuite:   {netsuite.url}  (emulator)\n"
+                f"  outbound messages to: {webhook}/salesforce/{salesforce_webhook_token()}/\n"
                 f"  demo Account {ACME} is linked to NetSuite customer 100:\n"
                 "  try the README's curl.\n"
             )
