@@ -26,7 +26,16 @@ class IntegrationSettingsAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("NetSuite", {"fields": ["netsuite_lock_field", "netsuite_salesforce_id_field"]}),
+        (
+            "NetSuite",
+            {
+                "fields": [
+                    "netsuite_lock_field",
+                    "netsuite_salesforce_id_field",
+                    "netsuite_estimate_item_id",
+                ]
+            },
+        ),
     ]
 
     def changelist_view(self, request: HttpRequest, extra_context=None):

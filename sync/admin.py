@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import (
     HttpRequest,
@@ -26,6 +27,7 @@ from integration_log.admin import LogEntryAdmin
 from integration_log.models import LogEntry
 
 from . import outbox, services
+from .clients.errors import ClientError
 from .models import FieldMapping, InboundEvent, JobStatus, SyncJob
 
 
@@ -97,7 +99,7 @@ def _queue_each(modeladmin, request, objects, service, what: str) -> None:
         try:
             service(obj)
             queued += 1
-        except services.SyncRefused as exc:
+        except ClientError as exc:  # a refusal, or Salesforce/NetSuite not answering
             refused.append(exc.message)
     if queued:
         modeladmin.message_user(request, f"{what}: {queued} queued.", messages.SUCCESS)
@@ -173,6 +175,8 @@ class SyncAccountAdmin(AccountAdmin):
 
     def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         account = get_object_or_404(Account, pk=pk)
+        if not self.has_view_permission(request, account):
+            raise PermissionDenied
         try:
             payload = json.dumps(services.outbound_payload(account), indent=2, sort_keys=True)
         except services.SyncRefused as exc:

@@ -11,11 +11,13 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.models import Account, Opportunity
 from integration_log.models import LogEntry
 
 from . import outbox, services
+from .clients.errors import ClientError
 from .models import JobStatus, SyncJob
 
 
@@ -91,8 +93,16 @@ def _started(job: SyncJob) -> Response:
     return Response(SyncJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
-def _refused(exc: services.SyncRefused) -> Response:
-    return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """
+    DRF's handler, plus SFNS's own errors: a refusal (edition, setting, link, mapping) is 409
+    with its reason; Salesforce or NetSuite failing to answer is 503, so the caller retries.
+    """
+    if isinstance(exc, services.SyncRefused):
+        return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, ClientError):
+        return Response({"detail": exc.message}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+    return drf_exception_handler(exc, context)
 
 
 class AccountViewSet(viewsets.ReadOnlyModelViewSet):
@@ -107,19 +117,13 @@ class AccountViewSet(viewsets.ReadOnlyModelViewSet):
 
     @action(detail=True, methods=["post"], url_path="update-from-netsuite")
     def update_from_netsuite(self, request: Request, salesforce_id: str) -> Response:
-        try:
-            return _started(services.account_request_refresh(account=self.get_object()))
-        except services.SyncRefused as exc:
-            return _refused(exc)
+        return _started(services.account_request_refresh(account=self.get_object()))
 
     @action(detail=True, methods=["get"])
     def preview(self, request: Request, salesforce_id: str) -> Response:
         """Exactly what a push would send to NetSuite now; nothing is sent."""
         account = self.get_object()
-        try:
-            payload = services.outbound_payload(account)
-        except services.SyncRefused as exc:
-            return _refused(exc)
+        payload = services.outbound_payload(account)
         return Response({"netsuite_id": account.netsuite_id, "payload": payload})
 
 
@@ -135,10 +139,7 @@ class OpportunityViewSet(viewsets.ReadOnlyModelViewSet):
 
     @action(detail=True, methods=["post"], url_path="sales-order")
     def sales_order(self, request: Request, salesforce_id: str) -> Response:
-        try:
-            return _started(services.opportunity_request_sales_order(opportunity=self.get_object()))
-        except services.SyncRefused as exc:
-            return _refused(exc)
+        return _started(services.opportunity_request_sales_order(opportunity=self.get_object()))
 
 
 class SyncJobViewSet(viewsets.ReadOnlyModelViewSet):

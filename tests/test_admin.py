@@ -83,7 +83,25 @@ def test_settings_list_goes_to_the_single_record(admin_client):
     assert response["Location"].endswith("/settings/integrationsettings/1/change/")
 
 
-def test_sync_status_filter(admin_client, objects):
+def test_sync_status_filter_shows_the_right_accounts(admin_client, field_mappings):
+    from django.utils import timezone
+
+    earlier = timezone.now()
+    AccountFactory(name="Unlinked Co", netsuite_id="")
+    AccountFactory(
+        name="Failing Co", netsuite_id="1", last_synced_at=earlier, last_sync_error="boom"
+    )
+    AccountFactory(name="Synced Co", netsuite_id="2", last_synced_at=earlier)
+    AccountFactory(name="Waiting Co", netsuite_id="3")
     url = reverse("admin:accounts_account_changelist")
-    for value in ("unlinked", "error", "synced", "never"):
-        assert admin_client.get(url, {"sync_status": value}).status_code == 200
+    expected = {
+        "unlinked": "Unlinked Co",
+        "error": "Failing Co",
+        "synced": "Synced Co",
+        "never": "Waiting Co",
+    }
+    names = set(expected.values())
+    for value, name in expected.items():
+        content = admin_client.get(url, {"sync_status": value}).content.decode()
+        assert name in content, value
+        assert not any(other in content for other in names - {name}), value

@@ -257,6 +257,22 @@ def test_update_from_netsuite_is_refused_for_an_unlinked_account(api):
 
 
 @pytest.mark.django_db
+def test_update_from_netsuite_answers_503_when_salesforce_cannot_be_reached(api, settings):
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        settings.SALESFORCE_LOGIN_URL = f"https://127.0.0.1:{sock.getsockname()[1]}"
+    account = AccountFactory(netsuite_id="100")  # edition unknown: SFNS must ask Salesforce
+
+    response = api.post(f"/api/accounts/{account.salesforce_id}/update-from-netsuite/")
+
+    assert response.status_code == 503
+    assert "Salesforce token request" in response.json()["detail"]
+    assert jobs("account_refresh") == []
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("refused", ["Professional Edition", "Essentials Edition"])
 def test_update_from_netsuite_is_refused_below_enterprise_edition(api, refused):
     edition(refused)

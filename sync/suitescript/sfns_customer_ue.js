@@ -10,15 +10,20 @@
  *   custscript_sfns_url     https://<your SFNS host>/webhooks/netsuite/customer/
  *   custscript_sfns_secret  the script id (custsecret_...) of an API secret (Setup >
  *                           Company > API Secrets) holding SFNS_WEBHOOK_SECRET
+ *   custscript_sfns_lock_field   optional: the lock checkbox's field id, if SFNS's
+ *                                "NetSuite lock field id" setting is not the default
+ *                                custentity_sfns_lock_record
+ *   custscript_sfns_sfid_field   optional: likewise the Salesforce ID field
+ *                                (default custentity_sfns_salesforce_id)
  *
  * @NApiVersion 2.1
  * @NScriptType UserEventScript
  */
 define(['N/https', 'N/crypto', 'N/encode', 'N/runtime', 'N/log'],
     (https, crypto, encode, runtime, log) => {
-        const FIELDS = ['companyname', 'entityid', 'email', 'phone', 'url', 'externalid',
-            'balance', 'overduebalance', 'creditlimit', 'daysoverdue', 'unbilledorders',
-            'depositbalance', 'custentity_sfns_salesforce_id', 'custentity_sfns_lock_record'];
+        const STANDARD_FIELDS = ['companyname', 'entityid', 'email', 'phone', 'url',
+            'externalid', 'balance', 'overduebalance', 'creditlimit', 'daysoverdue',
+            'unbilledorders', 'depositbalance'];
         // SFNS speaks the REST record field ids (companyName, overdueBalance, ...).
         const REST_NAMES = {
             companyname: 'companyName', entityid: 'entityId', externalid: 'externalId',
@@ -33,7 +38,13 @@ define(['N/https', 'N/crypto', 'N/encode', 'N/runtime', 'N/log'],
             const record = context.type === context.UserEventType.DELETE
                 ? context.oldRecord : context.newRecord;
             const fields = {};
-            FIELDS.forEach((id) => {
+            const custom = [
+                script.getParameter({name: 'custscript_sfns_sfid_field'})
+                    || 'custentity_sfns_salesforce_id',
+                script.getParameter({name: 'custscript_sfns_lock_field'})
+                    || 'custentity_sfns_lock_record'
+            ];
+            STANDARD_FIELDS.concat(custom).forEach((id) => {
                 const value = record.getValue({fieldId: id});
                 if (value !== null && value !== '') fields[REST_NAMES[id] || id] = value;
             });
