@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from .clients.errors import ClientError
+from .clients.errors import ClientError, RateLimited
 from .models import InboundEvent, JobStatus, SyncJob
 
 logger = logging.getLogger(__name__)
@@ -111,8 +111,17 @@ def retry_delay(attempt: int) -> float:
 
 
 def will_retry(job: SyncJob | None, exc: BaseException) -> bool:
+    """
+    Transient errors are retried until the job runs out of attempts. Rate limits are retried
+    for as long as they last: the allocation comes back (the backoff grows to its cap), and
+    failing the work because it had to wait would lose it.
+    """
+    if job is None:
+        return False
+    if isinstance(exc, RateLimited):
+        return True
     retryable = getattr(exc, "retryable", False) or isinstance(exc, SoftTimeLimitExceeded)
-    return bool(job) and retryable and job.attempts < job.max_attempts
+    return retryable and job.attempts < job.max_attempts
 
 
 def _mine(job: SyncJob) -> QuerySet:

@@ -151,3 +151,23 @@ def test_an_edit_saved_while_the_customer_is_created_is_pushed_after_the_link(ns
     ns.faults(latency_ms=0)
 
     assert ns.record("customer", netsuite_id)["companyName"] == "New Name"
+
+
+@pytest.mark.parametrize(
+    ("error", "retried"),
+    [
+        ("rate", True),  # however many attempts it took: the allocation comes back
+        ("transient", False),
+        ("rejected", False),
+    ],
+)
+def test_only_rate_limits_outlast_the_attempts(error, retried):
+    from sync.clients.errors import RateLimited, Rejected, Transient
+
+    exc = {"rate": RateLimited("429"), "transient": Transient("503"), "rejected": Rejected("bad")}[
+        error
+    ]
+    spent = job(JobStatus.RUNNING, attempts=8, max_attempts=8)
+
+    assert outbox.will_retry(spent, exc) is retried
+    assert outbox.will_retry(None, exc) is False
