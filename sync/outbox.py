@@ -63,9 +63,12 @@ def job_send(*, job_id: int, delay: float = 0) -> bool:
     """Hand the job to Celery. A broker outage is not an error: the sweep re-sends it."""
     from .tasks import run_job
 
+    if delay and run_job.app.conf.task_always_eager:
+        # In-process tasks have no delayed delivery: the sweep hands the job out once due.
+        SyncJob.objects.filter(pk=job_id).update(last_sent_at=None)
+        return False
     SyncJob.objects.filter(pk=job_id).update(last_sent_at=timezone.now())
-    # A countdown only delays delivery; the claim still checks not_before, and in eager mode
-    # (no countdown) an early run simply finds the job not due and leaves it to the sweep.
+    # A countdown only delays delivery; the claim still checks not_before.
     try:
         run_job.apply_async((job_id,), countdown=delay or None)
     except Exception:  # kombu raises many kinds; the row is safe in the database either way

@@ -171,3 +171,15 @@ def test_only_rate_limits_outlast_the_attempts(error, retried):
 
     assert outbox.will_retry(spent, exc) is retried
     assert outbox.will_retry(None, exc) is False
+
+
+def test_in_process_a_delayed_job_is_handed_out_by_the_sweep_once_due():
+    delayed = outbox.job_enqueue(
+        kind=JobKind.ACCOUNT_PUSH, record_id="001000000000009AAA", delay=0.3
+    )
+    assert outbox.jobs_sweep()["sent"] == 0  # not due yet
+    time.sleep(0.35)
+
+    assert outbox.jobs_sweep()["sent"] == 1
+
+    assert SyncJob.objects.get(pk=delayed.pk).status == JobStatus.DONE

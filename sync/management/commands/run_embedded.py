@@ -59,7 +59,7 @@ class Command(BaseCommand):
         stop = threading.Event()
 
         def sweep_forever() -> None:
-            while not stop.wait(5):
+            while not stop.wait(1):
                 jobs_sweep()
 
         threading.Thread(target=sweep_forever, name="outbox-sweep", daemon=True).start()
