@@ -90,6 +90,8 @@ def run_burst(
         "DJANGO_SETTINGS_MODULE": "sfns.settings",
         "NETSUITE_BASE_URL": f"http://127.0.0.1:{port}/services/rest/",
         "NETSUITE_CONCURRENCY_LIMIT": str(limit),
+        # An account of its own: its slots are not shared with anything else on this Redis.
+        "NETSUITE_ACCOUNT_ID": f"BENCH_{port}",
         "SFNS_REDIS_URL": redis_url,
     }
     emulator = subprocess.Popen(

@@ -85,9 +85,9 @@ def test_local_semaphore_frees_the_slot_when_the_call_fails():
 
 
 def test_without_redis_the_process_shares_one_local_semaphore():
-    first = netsuite_semaphore(redis_url="", limit=4, lease=10)
+    first = netsuite_semaphore(redis_url="", account_id="1234567_SB1", limit=4, lease=10)
     assert isinstance(first, LocalSemaphore)
-    assert netsuite_semaphore(redis_url="", limit=4, lease=10) is first
+    assert netsuite_semaphore(redis_url="", account_id="1234567_SB1", limit=4, lease=10) is first
 
 
 # -- several processes sharing Redis -----------------------------------------------------------
@@ -193,10 +193,12 @@ def test_redis_semaphore_frees_the_slot_when_the_call_fails(redis_key):
 
 
 @needs_redis
-def test_with_redis_the_process_uses_the_shared_semaphore():
-    semaphore = netsuite_semaphore(redis_url=REDIS_URL, limit=3, lease=10)
+def test_with_redis_the_process_uses_the_netsuite_accounts_shared_semaphore():
+    semaphore = netsuite_semaphore(redis_url=REDIS_URL, account_id="123_SB1", limit=3, lease=10)
     assert isinstance(semaphore, RedisSemaphore)
-    assert (semaphore.limit, semaphore.key) == (3, "sfns:netsuite:inflight")
+    assert (semaphore.limit, semaphore.key) == (3, "sfns:netsuite:123_SB1:inflight")
+    other = netsuite_semaphore(redis_url=REDIS_URL, account_id="456", limit=3, lease=10)
+    assert other.key != semaphore.key  # NetSuite's limit is per account
 
 
 # -- Redis itself failing --------------------------------------------------------------------------

@@ -92,14 +92,19 @@ _semaphores_lock = threading.Lock()
 
 
 def netsuite_semaphore(
-    *, redis_url: str, limit: int, lease: float
+    *, redis_url: str, account_id: str, limit: int, lease: float
 ) -> LocalSemaphore | RedisSemaphore:
-    """The process-wide semaphore for these settings (one Redis connection pool each)."""
-    key = (redis_url, limit, lease)
+    """
+    The process-wide semaphore for these settings (one Redis connection pool each). NetSuite
+    governs concurrency per account, so the slots are the account's.
+    """
+    key = (redis_url, account_id, limit, lease)
     with _semaphores_lock:
         if key not in _semaphores:
             _semaphores[key] = (
-                RedisSemaphore(redis_url, key="sfns:netsuite:inflight", limit=limit, lease=lease)
+                RedisSemaphore(
+                    redis_url, key=f"sfns:netsuite:{account_id}:inflight", limit=limit, lease=lease
+                )
                 if redis_url
                 else LocalSemaphore(limit)
             )

@@ -65,6 +65,7 @@ class NetSuiteClient:
         self._timeout = (connect, read)
         self._slots = netsuite_semaphore(
             redis_url=settings.SFNS_REDIS_URL,
+            account_id=self.account_id,
             limit=settings.NETSUITE_CONCURRENCY_LIMIT,
             lease=connect + read + 5,
         )
