@@ -126,3 +126,32 @@ class EmulatorControl:
 
     def record(self, rtype: str, rid: str) -> dict | None:
         return self.state()["records"][rtype].get(rid)
+
+
+class SalesforceControl(EmulatorControl):
+    """The Salesforce emulator's control endpoints, with the answers the tests need."""
+
+    def seed_ids(self, **records: list[dict]) -> dict[str, list[str]]:
+        return self._post("seed", records)["ids"]
+
+    def seed_accounts(self, *records: dict) -> list[str]:
+        return self.seed_ids(Account=list(records))["Account"]
+
+    def expire_sessions(self) -> None:
+        self._post("expire-sessions")
+
+    def accounts(self) -> dict[str, dict]:
+        return self.state()["records"]["Account"]
+
+    def account(self, salesforce_id: str) -> dict | None:
+        return self.accounts().get(salesforce_id)
+
+    def api_usage(self) -> int:
+        return self.state()["api_usage"]
+
+    def calls(self, endpoint: str) -> int:
+        return self.stats()["calls"].get(endpoint, 0)
+
+    def data_calls(self) -> dict:
+        """REST data API calls by endpoint (logging in is not a data call)."""
+        return {k: v for k, v in self.stats()["calls"].items() if k != "oauth_token"}

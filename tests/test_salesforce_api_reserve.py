@@ -23,6 +23,7 @@ from sync.clients.salesforce import (
     api_usage_key,
     salesforce_api_usage,
 )
+from tests.conftest import SalesforceControl
 
 RESERVE_MESSAGE = (
     "Salesforce daily API allocation nearly spent: 4,760 of 5,000 used; "
@@ -30,53 +31,22 @@ RESERVE_MESSAGE = (
 )
 
 
-class Org:
-    """The emulator's control endpoints."""
-
-    def __init__(self, url: str, verify: str) -> None:
-        self.url = url
-        self.verify = verify
-
-    def post(self, action: str, body: dict | None = None) -> dict:
-        response = requests.post(
-            f"{self.url}/__emulator__/{action}", json=body or {}, timeout=30, verify=self.verify
-        )
-        response.raise_for_status()
-        return response.json()
-
-    def seed(self, **records: list[dict]) -> dict[str, list[str]]:
-        return self.post("seed", records)["ids"]
-
-    def faults(self, **faults: object) -> None:
-        self.post("faults", faults)
-
-    def stats(self) -> dict:
-        return requests.get(f"{self.url}/__emulator__/stats", timeout=10, verify=self.verify).json()
-
-    def calls(self, endpoint: str) -> int:
-        return self.stats()["calls"].get(endpoint, 0)
-
-    def api_usage(self) -> int:
-        state = requests.get(f"{self.url}/__emulator__/state", timeout=30, verify=self.verify)
-        return state.json()["api_usage"]
-
-
 @pytest.fixture
-def org(salesforce_emulator, salesforce_ca, settings) -> Iterator[Org]:
+def org(salesforce_emulator, salesforce_ca, settings) -> Iterator[SalesforceControl]:
     settings.SALESFORCE_API_RESERVE = 0.05
     # Only this org's reading is forgotten, not cache.clear(): with Redis that would be a
     # FLUSHDB of the database the Celery broker shares.
     key = api_usage_key()
     cache.delete(key)
     salesforce_client._tokens.clear()
-    yield Org(salesforce_emulator.url, salesforce_ca)
+    yield SalesforceControl(salesforce_emulator.url, salesforce_ca)
     cache.delete(key)
     salesforce_client._tokens.clear()
 
 
 @pytest.fixture
 def account_id(org) -> str:
-    return org.seed(Account=[{"Name": "Acme"}])["Account"][0]
+    return org.seed_ids(Account=[{"Name": "Acme"}])["Account"][0]
 
 
 @pytest.fixture
@@ -157,7 +127,7 @@ def test_the_in_call_retry_does_not_pass_the_reserve(org, account_id):
 
 
 def test_a_query_stops_between_pages_when_the_reserve_is_reached(org):
-    org.seed(Account=[{"Name": f"Account {n:04d}"} for n in range(2500)])
+    org.seed_ids(Account=[{"Name": f"Account {n:04d}"} for n in range(2500)])
     org.faults(api_limit=100, api_usage=95)  # the first page leaves 4 calls, under 5 %
 
     with pytest.raises(RateLimited, match="96 of 100 used"):

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 import responses
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -21,45 +20,12 @@ from django.core.cache import cache
 from sync.clients import salesforce as salesforce_client
 from sync.clients.errors import AuthError, NotFound, RateLimited, Rejected, Transient
 from sync.clients.salesforce import COLLECTION_LIMIT, SalesforceClient
+from tests.conftest import SalesforceControl
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 CLIENT_SECRET = "sfns-test-client-secret-7f3a9c"
 PASSWORD = "sfns-test-password-91c2e4+securitytoken"
 FOREIGN_CLIENT_SECRET = "the-foreign-org-s-client-secret"
-
-
-class Org:
-    """The emulator's control endpoints: seed, faults, stats."""
-
-    def __init__(self, url: str, verify: str) -> None:
-        self.url = url
-        self.verify = verify
-
-    def post(self, action: str, body: dict | None = None) -> dict:
-        response = requests.post(
-            f"{self.url}/__emulator__/{action}", json=body or {}, timeout=30, verify=self.verify
-        )
-        response.raise_for_status()
-        return response.json()
-
-    def seed(self, **records: list[dict]) -> dict[str, list[str]]:
-        return self.post("seed", records)["ids"]
-
-    def faults(self, **faults: object) -> None:
-        self.post("faults", faults)
-
-    def expire_sessions(self) -> None:
-        self.post("expire-sessions")
-
-    def stats(self) -> dict:
-        return requests.get(f"{self.url}/__emulator__/stats", timeout=10, verify=self.verify).json()
-
-    def calls(self, endpoint: str) -> int:
-        return self.stats()["calls"].get(endpoint, 0)
-
-    def accounts(self) -> dict[str, dict]:
-        state = requests.get(f"{self.url}/__emulator__/state", timeout=30, verify=self.verify)
-        return state.json()["records"]["Account"]
 
 
 def write_rsa_key(path: Path) -> Path:
@@ -91,12 +57,12 @@ def credentials(settings):
 
 
 @pytest.fixture
-def org(salesforce_emulator, salesforce_ca, credentials) -> Iterator[Org]:
+def org(salesforce_emulator, salesforce_ca, credentials) -> Iterator[SalesforceControl]:
     # The API usage reading outlives a test in the cache: a spent allocation must not hold
     # back the next test's calls (and only this key goes: the cache may share Redis).
     key = salesforce_client.api_usage_key()
     cache.delete(key)
-    yield Org(salesforce_emulator.url, salesforce_ca)
+    yield SalesforceControl(salesforce_emulator.url, salesforce_ca)
     cache.delete(key)
 
 
@@ -135,7 +101,7 @@ def test_each_auth_flow_logs_in_and_reads(org, settings, tmp_path, flow):
     settings.SALESFORCE_AUTH_FLOW = flow
     if flow == "jwt":
         settings.SALESFORCE_PRIVATE_KEY_FILE = str(write_rsa_key(tmp_path / "sfns.key"))
-    [account_id] = org.seed(Account=[{"Name": "Acme"}])["Account"]
+    [account_id] = org.seed_ids(Account=[{"Name": "Acme"}])["Account"]
 
     record = SalesforceClient().get("Account", account_id)
 
@@ -183,7 +149,7 @@ def foreign_org(tmp_path_factory):
                         f"the second Salesforce emulator did not start:\n{log.read_text()}"
                     ) from None
                 time.sleep(0.1)
-        yield Org(f"https://127.0.0.1:{port}", str(ca))
+        yield SalesforceControl(f"https://127.0.0.1:{port}", str(ca))
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -252,7 +218,7 @@ def test_jwt_flow_succeeds_on_a_data_call(org, jwt_flow):
 
 # -- token cache ---------------------------------------------------------------------------------
 def test_token_is_reused_across_calls_and_clients(org):
-    [account_id] = org.seed(Account=[{"Name": "Acme"}])["Account"]
+    [account_id] = org.seed_ids(Account=[{"Name": "Acme"}])["Account"]
     first = SalesforceClient()
 
     first.get("Account", account_id)
@@ -264,7 +230,7 @@ def test_token_is_reused_across_calls_and_clients(org):
 
 
 def test_token_is_renewed_exactly_once_after_sessions_expire(org, client):
-    [account_id] = org.seed(Account=[{"Name": "Acme"}])["Account"]
+    [account_id] = org.seed_ids(Account=[{"Name": "Acme"}])["Account"]
     client.get("Account", account_id)
     old_token = client.token().access_token
     org.expire_sessions()
@@ -281,7 +247,7 @@ def test_token_is_renewed_exactly_once_after_sessions_expire(org, client):
 def test_token_refused_on_renewal_is_auth_error(
     org, client, credentials, foreign_org, monkeypatch, tmp_path
 ):
-    client.get("Account", org.seed(Account=[{"Name": "Acme"}])["Account"][0])
+    client.get("Account", org.seed_ids(Account=[{"Name": "Acme"}])["Account"][0])
     org.expire_sessions()
     # The org now refuses the renewal: the new login goes to an org with other credentials.
     client.login_url = foreign_org.url
@@ -299,7 +265,7 @@ def test_token_refused_on_renewal_is_auth_error(
 
 # -- sObject calls -------------------------------------------------------------------------------
 def test_get_with_fields_returns_only_those_fields(org, client):
-    [account_id] = org.seed(Account=[{"Name": "Acme", "Phone": "555", "Website": "acme.test"}])[
+    [account_id] = org.seed_ids(Account=[{"Name": "Acme", "Phone": "555", "Website": "acme.test"}])[
         "Account"
     ]
 
@@ -326,7 +292,7 @@ def test_create_update_and_delete(org, client):
 
 @pytest.mark.parametrize("key", ["NS-501", "NS#5 01?x=1&y=50%"])
 def test_upsert_creates_then_updates(org, client, key):
-    org.seed(Account=[{"Name": "Bystander", "SFNS_Key__c": "NS"}])
+    org.seed_ids(Account=[{"Name": "Bystander", "SFNS_Key__c": "NS"}])
 
     created = client.upsert("Account", "SFNS_Key__c", key, {"Name": "Acme"})
     updated = client.upsert("Account", "SFNS_Key__c", key, {"Name": "Acme Corp"})
@@ -337,7 +303,7 @@ def test_upsert_creates_then_updates(org, client, key):
 
 
 def test_upsert_matching_several_records_is_rejected(org, client):
-    org.seed(
+    org.seed_ids(
         Account=[{"Name": "One", "SFNS_Key__c": "NS-7"}, {"Name": "Two", "SFNS_Key__c": "NS-7"}]
     )
 
@@ -375,7 +341,7 @@ def test_missing_required_field_is_rejected_with_field_errors(org, client, crede
 
 
 def test_unknown_field_is_rejected_with_field_errors(org, client, credentials):
-    [account_id] = org.seed(Account=[{"Name": "Acme"}])["Account"]
+    [account_id] = org.seed_ids(Account=[{"Name": "Acme"}])["Account"]
 
     with pytest.raises(Rejected) as caught:
         client.update("Account", account_id, {"Colour": "red"})
@@ -390,7 +356,7 @@ def test_unknown_field_is_rejected_with_field_errors(org, client, credentials):
 # -- query and collections -----------------------------------------------------------------------
 def test_query_follows_next_records_url_over_several_pages(org, client):
     names = [f"Account {n:05d}" for n in range(4100)]
-    org.seed(Account=[{"Name": name} for name in names])
+    org.seed_ids(Account=[{"Name": name} for name in names])
 
     rows = client.query("SELECT Id, Name FROM Account ORDER BY Name")
 
@@ -400,7 +366,7 @@ def test_query_follows_next_records_url_over_several_pages(org, client):
 
 
 def test_update_many_sends_chunks_of_200_and_returns_a_result_per_record(org, client):
-    ids = org.seed(Account=[{"Name": f"Old {n}"} for n in range(450)])["Account"]
+    ids = org.seed_ids(Account=[{"Name": f"Old {n}"} for n in range(450)])["Account"]
     records = [{"id": account_id, "Name": f"New {n}"} for n, account_id in enumerate(ids)]
     records[225] = {"id": ids[225], "Name": None}  # the second chunk holds a bad record
 
@@ -424,7 +390,7 @@ def test_update_many_sends_chunks_of_200_and_returns_a_result_per_record(org, cl
 # -- limits, retries, edition --------------------------------------------------------------------
 def test_api_usage_is_read_from_every_response(org, client):
     assert client.api_usage is None
-    [account_id] = org.seed(Account=[{"Name": "Acme"}])["Account"]
+    [account_id] = org.seed_ids(Account=[{"Name": "Acme"}])["Account"]
 
     client.get("Account", account_id)
     first = client.api_usage
@@ -436,7 +402,7 @@ def test_api_usage_is_read_from_every_response(org, client):
 
 def test_spent_daily_allocation_is_rate_limited_and_not_retried(org, client, credentials):
     credentials.SALESFORCE_API_RESERVE = 0  # no reserve: go on until Salesforce refuses
-    [account_id] = org.seed(Account=[{"Name": "Acme"}])["Account"]
+    [account_id] = org.seed_ids(Account=[{"Name": "Acme"}])["Account"]
     org.faults(api_limit=100, api_usage=99)
     client.get("Account", account_id)
     assert client.api_usage == (100, 100)
@@ -452,7 +418,7 @@ def test_spent_daily_allocation_is_rate_limited_and_not_retried(org, client, cre
 
 
 def test_transient_failures_are_retried_until_they_succeed(org, settings):
-    [account_id] = org.seed(Account=[{"Name": "Acme"}])["Account"]
+    [account_id] = org.seed_ids(Account=[{"Name": "Acme"}])["Account"]
     client = SalesforceClient(attempts=25, max_wait=0.01)
     client.token()
     org.faults(fail_rate=0.5)
@@ -466,7 +432,7 @@ def test_transient_failures_are_retried_until_they_succeed(org, settings):
 
 
 def test_transient_failure_is_raised_after_the_attempts(org, credentials):
-    [account_id] = org.seed(Account=[{"Name": "Acme"}])["Account"]
+    [account_id] = org.seed_ids(Account=[{"Name": "Acme"}])["Account"]
     client = SalesforceClient(attempts=3, max_wait=0.01)
     client.token()
     org.faults(fail_rate=1.0)

@@ -19,7 +19,7 @@ from settings.models import IntegrationSettings
 from sync import outbox, selectors, services
 from sync.models import FieldMapping, JobKind, SyncJob
 
-from .conftest import EmulatorControl
+from .conftest import SalesforceControl
 from .factories import AccountFactory, OpportunityFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,20 +39,6 @@ FINANCIALS = {
 # ============================================================================================
 # Helpers
 # ============================================================================================
-class SalesforceControl(EmulatorControl):
-    """The Salesforce emulator's control endpoints, with the answers the tests need."""
-
-    def seed_accounts(self, *records: dict) -> list[str]:
-        return self._post("seed", {"Account": list(records)})["ids"]["Account"]
-
-    def account(self, salesforce_id: str) -> dict | None:
-        return self.state()["records"]["Account"].get(salesforce_id)
-
-    def data_calls(self) -> dict:
-        """REST data API calls by endpoint (logging in is not a data call)."""
-        return {k: v for k, v in self.stats()["calls"].items() if k != "oauth_token"}
-
-
 @pytest.fixture
 def sf(salesforce_emulator, salesforce_ca):
     return SalesforceControl(salesforce_emulator.url, verify=salesforce_ca)
