@@ -49,6 +49,10 @@ class AccountAdmin(admin.ModelAdmin):
         "updated_at",
     ]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Account | None = None) -> list[str]:
+        # The Salesforce id is the record's identity (and its Customer's external id).
+        return [*self.readonly_fields, "salesforce_id"] if obj else self.readonly_fields
+
     @admin.display(description="NetSuite sync", ordering="last_synced_at")
     def sync_status(self, obj: Account) -> str:
         if obj.last_sync_error:
