@@ -27,6 +27,8 @@ def parse_salesforce_datetime(value: Any) -> dt.datetime | None:
         raise ValueError(f"not a Salesforce date-time: {value!r}")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
+    if not 1970 <= parsed.year <= 4000:  # a database keeps it, and Salesforce never sends it
+        raise ValueError(f"not a Salesforce date-time: {value!r}")
     return parsed
 
 
@@ -35,7 +37,9 @@ def account_modstamp(fields: dict[str, Any]) -> dt.datetime | None:
 
 
 @transaction.atomic
-def account_upsert_from_salesforce(*, fields: dict[str, Any]) -> tuple[Account, bool]:
+def account_upsert_from_salesforce(
+    *, fields: dict[str, Any], _retry: bool = True
+) -> tuple[Account, bool]:
     """
     Apply a Salesforce Account's latest values (an outbound message, a query row, an API call).
     Returns (account, applied). A version not newer than the one held is ignored: Salesforce
@@ -62,7 +66,9 @@ def account_upsert_from_salesforce(*, fields: dict[str, Any]) -> tuple[Account, 
         with transaction.atomic():
             account.save()
     except IntegrityError:  # another message created it meanwhile: apply on top of that one
-        return account_upsert_from_salesforce(fields=fields)
+        if not _retry:
+            raise
+        return account_upsert_from_salesforce(fields=fields, _retry=False)
     # Children that arrived first (out of order) named this Account as parent: attach them.
     Account.objects.filter(parent__isnull=True, fields__ParentId=salesforce_id).exclude(
         pk=account.pk
@@ -75,9 +81,12 @@ WON_STAGES = {"Closed Won"}
 
 def _decimal_or_none(value: Any) -> Decimal | None:
     try:
-        return None if value in (None, "") else Decimal(str(value))
+        number = None if value in (None, "") else Decimal(str(value))
     except InvalidOperation:
         raise ValueError(f"not a number: {value!r}") from None
+    if number is not None and (not number.is_finite() or abs(number) >= 10**16):
+        raise ValueError(f"not an amount: {value!r}")
+    return number
 
 
 @transaction.atomic

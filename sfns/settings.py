@@ -274,6 +274,8 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own DEBUG console handler would print request paths unfiltered.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         # runserver's request lines, through the filtered handler (Django gives them their own)
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},

@@ -38,18 +38,21 @@ def job_enqueue(*, kind: str, record_id: str, delay: float = 0) -> SyncJob:
     not_before = timezone.now() + dt.timedelta(seconds=delay) if delay else None
     # Locking the reused row makes a worker's claim wait for this transaction: it then runs
     # with the change this transaction commits, never with the state before it.
-    job = SyncJob.objects.select_for_update().filter(dedupe_key=key, status=JobStatus.PENDING)
-    job = job.first()
-    send = job is None
-    if job is None:
-        try:
-            with transaction.atomic():
-                job = SyncJob.objects.create(
-                    kind=kind, record_id=record_id, dedupe_key=key, not_before=not_before
-                )
-        except IntegrityError:  # a concurrent request created it first
-            job = SyncJob.objects.select_for_update().get(dedupe_key=key, status=JobStatus.PENDING)
-            send = False
+    job, send = None, False
+    while job is None:
+        pending = SyncJob.objects.select_for_update().filter(
+            dedupe_key=key, status=JobStatus.PENDING
+        )
+        job = pending.first()
+        if job is None:
+            try:
+                with transaction.atomic():
+                    job = SyncJob.objects.create(
+                        kind=kind, record_id=record_id, dedupe_key=key, not_before=not_before
+                    )
+                send = True
+            except IntegrityError:  # another request created it just now: look again
+                job = None
     if job.not_before and (not_before is None or not_before < job.not_before):
         SyncJob.objects.filter(pk=job.pk).update(not_before=not_before)
         job.not_before = not_before
@@ -86,8 +89,9 @@ def _claim(job_id: int) -> SyncJob | None:
     could reach NetSuite in the wrong order.
     """
     now = timezone.now()
+    # Any kind: a push and a forced sync of one Account must not overtake each other either.
     sibling_running = SyncJob.objects.filter(
-        dedupe_key=OuterRef("dedupe_key"), status=JobStatus.RUNNING
+        record_id=OuterRef("record_id"), status=JobStatus.RUNNING
     )
     claimed = (
         SyncJob.objects.filter(pk=job_id, status=JobStatus.PENDING)
@@ -97,10 +101,13 @@ def _claim(job_id: int) -> SyncJob | None:
     )
     if claimed:
         return SyncJob.objects.get(pk=job_id)
-    waiting = SyncJob.objects.filter(pk=job_id, status=JobStatus.PENDING).filter(
-        Exists(sibling_running)
+    later = now + dt.timedelta(seconds=SIBLING_WAIT_SECONDS)
+    waiting = (
+        SyncJob.objects.filter(pk=job_id, status=JobStatus.PENDING)
+        .filter(Q(not_before__isnull=True) | Q(not_before__lt=later))
+        .filter(Exists(sibling_running))
     )
-    if waiting.update(not_before=now + dt.timedelta(seconds=SIBLING_WAIT_SECONDS)):
+    if waiting.update(not_before=later):
         job_send(job_id=job_id, delay=SIBLING_WAIT_SECONDS)  # try again once it is through
     return None
 
@@ -108,7 +115,8 @@ def _claim(job_id: int) -> SyncJob | None:
 def retry_delay(attempt: int) -> float:
     """Exponential backoff with jitter: base * 2^(attempt-1), capped, between half and all."""
     ceiling = min(
-        settings.SFNS_RETRY_MAX_SECONDS, settings.SFNS_RETRY_BASE_SECONDS * 2 ** (attempt - 1)
+        settings.SFNS_RETRY_MAX_SECONDS,
+        settings.SFNS_RETRY_BASE_SECONDS * 2 ** min(attempt - 1, 30),
     )
     return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 (jitter, not crypto)
 
@@ -147,6 +155,11 @@ def _back_to_pending(job: SyncJob, *, not_before: dt.datetime | None, error: str
             )
     except IntegrityError:
         _mine(job).update(status=JobStatus.SUPERSEDED, finished_at=timezone.now(), last_error=error)
+        if not_before:  # the newer job meets the same failing far side: it waits the backoff
+            newer = SyncJob.objects.filter(dedupe_key=job.dedupe_key, status=JobStatus.PENDING)
+            newer.filter(Q(not_before__isnull=True) | Q(not_before__lt=not_before)).update(
+                not_before=not_before
+            )
         return False
 
 

@@ -158,10 +158,13 @@ def _is_number(value: object) -> bool:
     if isinstance(value, bool):
         return False
     if isinstance(value, int | float):
-        return math.isfinite(value)
+        try:
+            return math.isfinite(value)
+        except OverflowError:  # an int too big for a float
+            return False
     try:
         return isinstance(value, str) and math.isfinite(float(value))
-    except ValueError:
+    except (ValueError, OverflowError):
         return False
 
 

@@ -41,6 +41,20 @@ def test_a_job_waits_while_another_job_for_the_same_record_runs():
     assert waiting.not_before > timezone.now()  # tried again once the other is through
 
 
+def test_a_push_waits_while_a_forced_sync_of_the_same_account_runs():
+    SyncJob.objects.create(
+        kind=JobKind.ACCOUNT_SYNC,
+        record_id="001000000000001AAA",
+        dedupe_key="account_sync:001000000000001AAA",
+        status=JobStatus.RUNNING,
+        claimed_at=timezone.now(),
+    )
+    push = job(JobStatus.PENDING)
+
+    assert outbox._claim(push.pk) is None
+    assert SyncJob.objects.get(pk=push.pk).status == JobStatus.PENDING
+
+
 def test_jobs_for_other_records_are_not_held_up():
     job(JobStatus.RUNNING, claimed_at=timezone.now())
     other = job(JobStatus.PENDING, key="account_push:001000000000002AAA")

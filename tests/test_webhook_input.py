@@ -77,6 +77,28 @@ def test_salesforce_message_with_impossible_values_is_refused(client, org, recor
     assert not Account.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"Amount": "NaN"}, "not an amount"),
+        ({"Amount": "Infinity"}, "not an amount"),
+        ({"LastModifiedDate": "9999-12-31T23:59:59-14:00"}, "not a Salesforce date-time"),
+    ],
+)
+def test_opportunity_with_impossible_values_is_refused(client, field_mappings, fields, message):
+    record = {
+        "Id": "006000000000001AAA",
+        "AccountId": "001000000000001AAA",
+        "Name": "Deal",
+        **fields,
+    }
+    response = post_soap(client, outbound_message(ORG, [record], sobject="Opportunity"))
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Account.objects.exists()
+
+
 def test_a_name_longer_than_the_mirror_holds_is_kept_whole_in_the_fields(client, field_mappings):
     name = "N" * 300
     response = post_soap(
@@ -101,6 +123,8 @@ def test_an_absurd_timestamp_is_refused_before_anything_else(client):
         ({"id": "1" * 40}, "id must be"),
         ({"fields": {"daysOverdue": 1e30}}, "fields.daysOverdue is out of range"),
         ({"fields": {"balance": "1e20"}}, "fields.balance is out of range"),
+        ({"fields": {"balance": int("1" + "0" * 400)}}, "fields.balance must be a number"),
+        ({"lastModifiedDate": "9999-12-31T23:59:59-14:00"}, "not a Salesforce date-time"),
     ],
 )
 def test_netsuite_event_with_impossible_values_is_refused(client, event, message):
@@ -150,4 +174,6 @@ def test_the_url_token_is_redacted_from_log_lines():
 def test_every_log_line_goes_through_the_redaction():
     handlers = settings.LOGGING["handlers"]
     assert all("redact_tokens" in handler["filters"] for handler in handlers.values())
-    assert settings.LOGGING["loggers"]["django.server"]["handlers"] == ["console"]
+    for logger in ("django", "django.server"):  # Django's own handlers are replaced
+        assert settings.LOGGING["loggers"][logger]["handlers"] == ["console"]
+        assert settings.LOGGING["loggers"][logger]["propagate"] is False

@@ -6,6 +6,7 @@ http://127.0.0.1:8000/ until Ctrl-C.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import threading
@@ -21,6 +22,8 @@ from sync.emulators.base import start_emulator
 from sync.emulators.netsuite import NetSuiteEmulator
 from sync.outbox import jobs_sweep
 from sync.webhooks import salesforce_webhook_token
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -60,7 +63,10 @@ class Command(BaseCommand):
 
         def sweep_forever() -> None:
             while not stop.wait(1):
-                jobs_sweep()
+                try:
+                    jobs_sweep()
+                except Exception:  # a locked database now and then must not stop the sweep
+                    logger.exception("outbox sweep failed; trying again")
 
         threading.Thread(target=sweep_forever, name="outbox-sweep", daemon=True).start()
         self.stdout.write(
