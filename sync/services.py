@@ -122,10 +122,17 @@ class Attempt:
             **extra,
         )
 
-    def error(self, exc: ClientError, *, client: Any = None) -> bool:
-        """Log a failure; True when the job will retry it."""
+    def error(
+        self, exc: ClientError, *, client: Any = None, account: Account | None = None
+    ) -> bool:
+        """
+        Log a failure; True when the job will retry it. A final failure is also the Account's
+        last sync error (and so its NetSuite Sync status in Salesforce).
+        """
         retrying = will_retry(self.job, exc)
         self.log(Outcome.ERROR, exc.message + (" (will retry)" if retrying else ""), client=client)
+        if account is not None and not retrying:
+            account_record_attempt(account=account, error=exc.message)
         return retrying
 
 
@@ -325,8 +332,7 @@ def account_push_to_netsuite(
     try:
         payload = outbound_payload(account)
     except SyncRefused as exc:
-        attempt.log(Outcome.ERROR, exc.message)
-        account_record_attempt(account=account, error=exc.message)
+        attempt.error(exc, account=account)
         raise
     decision = rules.precheck_push(
         create_only=conf.create_only,
@@ -345,8 +351,7 @@ def account_push_to_netsuite(
         if decision.push:
             client.update("customer", account.netsuite_id, payload, replace=sublists(payload))
     except ClientError as exc:
-        if not attempt.error(exc, client=client):
-            account_record_attempt(account=account, error=exc.message)
+        attempt.error(exc, client=client, account=account)
         raise
     if not decision.push:
         attempt.log(Outcome.SKIPPED, decision.reason, request=payload)
@@ -392,8 +397,7 @@ def customer_ensure(
     try:
         payload = _customer_payload(account, conf)
     except SyncRefused as exc:
-        attempt.log(Outcome.ERROR, exc.message)
-        account_record_attempt(account=account, error=exc.message)
+        attempt.error(exc, account=account)
         raise
     if account.parent_id and depth < MAX_PARENT_DEPTH:
         parent_id = customer_ensure(account=account.parent, job=job, client=client, depth=depth + 1)
@@ -422,8 +426,7 @@ def customer_ensure(
             )
             locked, reason = False, "customer created"
     except ClientError as exc:
-        if not attempt.error(exc, client=client):
-            account_record_attempt(account=account, error=exc.message)
+        attempt.error(exc, client=client, account=account)
         raise
     attempt.netsuite_id = netsuite_id
     attempt.log(Outcome.SUCCESS, reason, client=client)
@@ -649,8 +652,7 @@ def account_refresh_from_netsuite(*, account: Account, job: SyncJob | None = Non
             },
         )
     except ClientError as exc:
-        if not attempt.error(exc, client=client):
-            account_record_attempt(account=account, error=exc.message)
+        attempt.error(exc, client=client, account=account)
         raise
     customer_mirror_update(netsuite_id=account.netsuite_id, fields=customer, conf=conf)
     before = {k: account.fields.get(k) for k in values}
