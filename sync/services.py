@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Min
+from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
 
 from accounts.models import Account, Customer, Opportunity
@@ -255,12 +255,12 @@ def _status_write_batch(
         attempt.error(exc)
         raise
     written = 0
+    settled = Q(pk__in=[])
     for row, result in zip(rows, results, strict=True):
         transient = any(e.get("statusCode") == "UNABLE_TO_LOCK_ROW" for e in result.errors)
         if not transient:  # written, or refused for good: either way not pending any more
-            Account.objects.filter(pk=row["pk"], status_version=row["status_version"]).update(
-                status_pending_since=None
-            )
+            # ...unless a newer attempt changed the status while this batch was on its way.
+            settled |= Q(pk=row["pk"], status_version=row["status_version"])
         if result.success:
             written += 1
         else:
@@ -274,6 +274,7 @@ def _status_write_batch(
                 Outcome.ERROR,
                 "; ".join(f"{e.get('statusCode')}: {e.get('message')}" for e in result.errors),
             )
+    Account.objects.filter(settled).update(status_pending_since=None)
     attempt.log(
         Outcome.SUCCESS,
         f"{written} of {len(rows)} Account(s) updated",
