@@ -715,6 +715,33 @@ def test_status_writeback_writes_sync_time_and_netsuite_id_on_enterprise(synced,
     assert (entry.outcome, entry.reason) == ("success", "1 of 1 Account(s) updated")
 
 
+def test_a_status_that_changes_while_its_batch_is_written_stays_pending(synced, sf):
+    from sync.clients.salesforce import SalesforceClient
+
+    conf = IntegrationSettings.load()
+    rows = list(
+        Account.objects.filter(pk=synced.pk).values(
+            "pk",
+            "salesforce_id",
+            "netsuite_id",
+            "last_synced_at",
+            "last_sync_error",
+            "status_version",
+        )
+    )
+    services.account_record_attempt(account=synced, error="newer failure")  # meanwhile
+
+    services._status_write_batch(
+        rows, conf=conf, client=SalesforceClient(), with_status=True, job=None
+    )
+
+    synced.refresh_from_db()
+    assert synced.status_pending_since is not None  # the newer error still goes to Salesforce
+    make_statuses_due()
+    services.status_writeback()
+    assert sf.account(synced.salesforce_id)["NetSuite_Sync__c"] == "Error: newer failure"
+
+
 def test_status_writeback_after_a_failed_sync_shows_the_error(synced, ns, sf):
     FieldMapping.objects.filter(target="companyName").update(transform="static", argument="")
     synced.name = "Acme Renamed"
