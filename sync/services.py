@@ -286,11 +286,22 @@ def _status_write_batch(
 # ============================================================================================
 # Account -> Customer: real-time push
 # ============================================================================================
-def account_changed(*, account: Account) -> None:
+def account_saved(*, account: Account) -> None:
     """
-    A save changed what the Account maps to. Skips that need no NetSuite call are recorded
-    now; anything else becomes a push job.
+    An Account was saved (from a webhook, the API, the admin...). Only a change to what it maps
+    to in NetSuite matters: skips that need no NetSuite call are recorded now, anything else
+    becomes a push job.
     """
+    try:
+        mapped_hash = payload_hash(account_outbound_payload(account))
+    except MappingError:
+        # A broken mapping must not break saving an Account: the push job fails with the
+        # mapping's error in the log, where an admin sees it.
+        mapped_hash = ""
+    if mapped_hash and mapped_hash == account.mapped_hash:
+        return
+    Account.objects.filter(pk=account.pk).update(mapped_hash=mapped_hash)
+    account.mapped_hash = mapped_hash
     conf = IntegrationSettings.load()
     decision = rules.precheck_push(
         create_only=conf.create_only, linked=account.is_linked, unchanged=False
@@ -788,10 +799,6 @@ def _record_unexpected(*, job: SyncJob, message: str) -> None:
     account = Account.objects.filter(salesforce_id=job.record_id).first()
     if account is not None:
         account_record_attempt(account=account, error=message)
-
-
-def account_mapped_hash(account: Account) -> str:
-    return payload_hash(account_outbound_payload(account))
 
 
 def _account(job: SyncJob) -> Account | None:

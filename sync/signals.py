@@ -8,21 +8,9 @@ from django.dispatch import receiver
 from accounts.models import Account
 
 from . import services
-from .mapping import MappingError
 
 
 @receiver(post_save, sender=Account, dispatch_uid="sync.account_saved")
 def account_saved(sender, instance: Account, raw: bool = False, **kwargs) -> None:
-    if raw:  # loaddata
-        return
-    try:
-        mapped_hash = services.account_mapped_hash(instance)
-    except MappingError:
-        # A broken mapping must not break saving an Account: the push job will fail with the
-        # mapping's error in the log, where an admin sees it.
-        mapped_hash = ""
-    if mapped_hash and mapped_hash == instance.mapped_hash:
-        return
-    Account.objects.filter(pk=instance.pk).update(mapped_hash=mapped_hash)
-    instance.mapped_hash = mapped_hash
-    services.account_changed(account=instance)
+    if not raw:  # loaddata restores rows; it changes nothing in Salesforce or NetSuite
+        services.account_saved(account=instance)
