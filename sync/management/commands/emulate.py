@@ -50,6 +50,8 @@ class Command(BaseCommand):
         parser.add_argument("--state-file", default=None, help="keep state in this JSON file")
 
     def handle(self, *args, **opts) -> None:
+        if not 0 <= opts["fail_rate"] <= 1:
+            raise CommandError("--fail-rate is a fraction between 0 and 1")
         common = {
             "latency_ms": opts["latency_ms"],
             "fail_rate": opts["fail_rate"],
@@ -67,8 +69,6 @@ class Command(BaseCommand):
 
             app = NetSuiteEmulator(**common)
             port = opts["port"] or 8102
-        if not 0 <= common["fail_rate"] <= 1:
-            raise CommandError("--fail-rate is a fraction between 0 and 1")
         server, scheme = make_emulator_server(
             app, host=opts["host"], port=port, ca_out=opts["ca_out"] if opts["tls"] else None
         )
