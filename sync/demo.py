@@ -6,22 +6,10 @@ from __future__ import annotations
 import requests
 from django.db import transaction
 
+from accounts.ids import salesforce_id_18 as salesforce_id
 from accounts.models import Account, Customer
 from accounts.services import parse_salesforce_datetime
 from settings.models import IntegrationSettings
-
-_SUFFIX_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
-
-
-def salesforce_id(id15: str) -> str:
-    """The 18-character, case-safe form of a 15-character Salesforce id."""
-    suffix = ""
-    for start in (0, 5, 10):
-        chunk = id15[start : start + 5]
-        bits = sum(1 << i for i, char in enumerate(chunk) if "A" <= char <= "Z")
-        suffix += _SUFFIX_CHARS[bits]
-    return id15 + suffix
-
 
 ACME = salesforce_id("001000000000001")
 GLOBEX = salesforce_id("001000000000002")

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
 
+from accounts.ids import SALESFORCE_ID
 from accounts.models import Account, Customer, Opportunity
 from accounts.services import (
     account_upsert_from_salesforce,
@@ -36,7 +37,6 @@ from .mapping import MappingError, diff, map_record, payload_hash
 from .models import InboundEvent, JobKind, MappingDirection, SyncJob
 from .outbox import job_enqueue, will_retry
 from .selectors import account_outbound_payload, mapping_rules
-from .soap import SALESFORCE_ID
 
 logger = logging.getLogger(__name__)
 MAX_PARENT_DEPTH = 10

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import factory
 
+from accounts.ids import salesforce_id_18 as salesforce_id
 from accounts.models import Account, Customer, Opportunity
-from sync.demo import salesforce_id
 
 
 class AccountFactory(factory.django.DjangoModelFactory):
