@@ -10,6 +10,23 @@ import requests
 from sync.emulators.base import start_emulator
 
 
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI (SFNS_CI, set by .ci/run) every test must run: a skip fails the run, loudly."""
+    if os.environ.get("SFNS_CI") and _skipped and exitstatus == 0:
+        print(f"\nCI: {len(_skipped)} test(s) skipped; every test must run here:")
+        for nodeid in _skipped:
+            print(f"  {nodeid}")
+        session.exitstatus = 1
+
+
 def pytest_collection_modifyitems(config, items):
     if os.environ.get("CELERY_BROKER_URL"):
         return
