@@ -8,6 +8,7 @@ README's configuration table; with DEBUG off it refuses to start without the sec
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import environ
@@ -65,6 +66,9 @@ INSTALLED_APPS = [
     "integration_log",
     "sync",
 ]
+# Emulators: a dev/test app left out of the wheel, so found in a checkout, not once installed.
+if importlib.util.find_spec("emulators") is not None:
+    INSTALLED_APPS.append("emulators")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -7,8 +7,7 @@ import os
 import pytest
 import requests
 
-from sync.emulators.base import start_emulator
-
+from emulators.base import start_emulator
 
 _skipped: list[str] = []
 
@@ -41,7 +40,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def netsuite_emulator_server():
-    from sync.emulators.netsuite import NetSuiteEmulator
+    from emulators.netsuite import NetSuiteEmulator
 
     running = start_emulator(NetSuiteEmulator())
     yield running
@@ -65,7 +64,7 @@ def salesforce_ca(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def salesforce_emulator_server(salesforce_ca):
-    from sync.emulators.salesforce import SalesforceEmulator
+    from emulators.salesforce import SalesforceEmulator
 
     running = start_emulator(SalesforceEmulator(), ca_out=salesforce_ca)
     yield running

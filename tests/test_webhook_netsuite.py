@@ -16,10 +16,10 @@ import requests
 from django.conf import settings
 
 from accounts.models import Account, Customer, Opportunity
+from emulators.base import start_emulator
+from emulators.netsuite import NetSuiteEmulator
 from integration_log.models import LogEntry
 from settings.models import IntegrationSettings
-from sync.emulators.base import start_emulator
-from sync.emulators.netsuite import NetSuiteEmulator
 from sync.models import InboundEvent, SyncJob
 from sync.webhooks import salesforce_webhook_token
 

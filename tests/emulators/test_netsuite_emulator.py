@@ -18,8 +18,8 @@ import pytest
 import requests
 from requests_oauthlib import OAuth1
 
-from sync.emulators.base import start_emulator
-from sync.emulators.netsuite import NetSuiteEmulator
+from emulators.base import start_emulator
+from emulators.netsuite import NetSuiteEmulator
 
 REST = "/services/rest"
 LOGIN_AUDIT = "Invalid login attempt."

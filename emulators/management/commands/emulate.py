@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sync.emulators.base import make_emulator_server
+from emulators.base import make_emulator_server
 
 
 class Command(BaseCommand):
@@ -60,12 +60,12 @@ class Command(BaseCommand):
             "state_file": opts["state_file"],
         }
         if opts["system"] == "salesforce":
-            from sync.emulators.salesforce import SalesforceEmulator
+            from emulators.salesforce import SalesforceEmulator
 
             app = SalesforceEmulator(api_limit=opts["api_limit"], edition=opts["edition"], **common)
             port = opts["port"] or 8101
         else:
-            from sync.emulators.netsuite import NetSuiteEmulator
+            from emulators.netsuite import NetSuiteEmulator
 
             app = NetSuiteEmulator(**common)
             port = opts["port"] or 8102

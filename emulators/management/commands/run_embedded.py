@@ -17,9 +17,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sync.demo import ACME, demo_seed
-from sync.emulators.base import start_emulator
-from sync.emulators.netsuite import NetSuiteEmulator
+from emulators.base import start_emulator
+from emulators.demo import ACME, demo_seed
+from emulators.netsuite import NetSuiteEmulator
 from sync.outbox import jobs_sweep
 from sync.webhooks import salesforce_webhook_token
 
@@ -35,7 +35,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts) -> None:
         if not settings.CELERY_TASK_ALWAYS_EAGER:
             raise CommandError("run_embedded runs tasks in-process: unset CELERY_BROKER_URL.")
-        from sync.emulators.salesforce import SalesforceEmulator
+        from emulators.salesforce import SalesforceEmulator
 
         port = opts["port"]
         webhook = f"http://127.0.0.1:{port}/webhooks"

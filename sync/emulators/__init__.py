@@ -1,5 +1,0 @@
-"""
-Local emulators of Salesforce and NetSuite that speak the vendors' wire formats (../shared/WIRE.md).
-
-They share no code with sync.clients: a client bug must be caught here, not mirrored.
-"""
