@@ -7,9 +7,23 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .models import Account, Opportunity
+from settings.models import IntegrationSettings
+
+from .ids import SALESFORCE_ID
+from .models import Account, Customer, Opportunity
+
+# NetSuite's read-only financials on a customer -> the Customer mirror's fields.
+FINANCIAL_FIELDS = {
+    "balance": "balance",
+    "overdueBalance": "overdue_balance",
+    "creditLimit": "credit_limit",
+    "daysOverdue": "days_overdue",
+    "unbilledOrders": "unbilled_orders",
+    "depositBalance": "deposit_balance",
+}
 
 
 def parse_salesforce_datetime(value: Any) -> dt.datetime | None:
@@ -131,3 +145,39 @@ def opportunity_upsert_from_salesforce(*, fields: dict[str, Any]) -> tuple[Oppor
     opportunity.last_modified = modstamp or opportunity.last_modified
     opportunity.save()
     return opportunity, True, opportunity.stage in WON_STAGES and not was_won
+
+
+def _lenient_decimal(value: Any) -> Decimal | None:
+    try:
+        return None if value in (None, "") else Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def customer_upsert_from_netsuite(
+    *, netsuite_id: str, fields: dict[str, Any], conf: IntegrationSettings
+) -> Customer:
+    """Copy what NetSuite says about a customer onto its mirror (financials, lock, names)."""
+    salesforce_id = str(
+        fields.get(conf.netsuite_salesforce_id_field) or fields.get("externalId") or ""
+    )
+    defaults: dict[str, Any] = {
+        "company_name": str(fields.get("companyName") or "")[:255],
+        # Only something shaped like a Salesforce id links the mirror back.
+        "salesforce_id": salesforce_id if SALESFORCE_ID.fullmatch(salesforce_id) else "",
+        "locked": bool(fields.get(conf.netsuite_lock_field)),
+        "fields": fields,
+        "refreshed_at": timezone.now(),
+    }
+    for source, target in FINANCIAL_FIELDS.items():
+        if source in fields:
+            # "3.0" or "n/a" must not fail the whole update.
+            number = _lenient_decimal(fields[source])
+            defaults[target] = (
+                int(number) if target == "days_overdue" and number is not None else number
+            )
+    stamp = fields.get("lastModifiedDate")
+    if stamp:
+        defaults["last_modified"] = parse_salesforce_datetime(stamp)
+    customer, _ = Customer.objects.update_or_create(netsuite_id=netsuite_id, defaults=defaults)
+    return customer

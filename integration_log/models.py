@@ -6,9 +6,27 @@ from django.db import models
 
 
 class Direction(models.TextChoices):
-    TO_NETSUITE = "sf_to_ns", "Salesforce → NetSuite"
-    TO_SALESFORCE = "ns_to_sf", "NetSuite → Salesforce"
-    INBOUND = "inbound", "Inbound webhook"
+    """Who wrote to whom."""
+
+    TO_NETSUITE = "to_netsuite", "SFNS wrote to NetSuite"
+    TO_SALESFORCE = "to_salesforce", "SFNS wrote to Salesforce"
+    FROM_SALESFORCE = "from_salesforce", "Salesforce wrote to SFNS"
+    FROM_NETSUITE = "from_netsuite", "NetSuite wrote to SFNS"
+
+
+class Operation(models.TextChoices):
+    """What was attempted, in the README glossary's words. A job's kind is its operation."""
+
+    ACCOUNT_PUSH = "account_push", "Push (Account to its customer)"
+    ACCOUNT_LINK = "account_link", "Link (find or create the customer)"
+    ACCOUNT_LINK_OR_PUSH = "account_link_or_push", "Sync to NetSuite (link, or push if linked)"
+    ACCOUNT_UPDATE_FROM_NETSUITE = "account_update_from_netsuite", "Update from NetSuite"
+    OPPORTUNITY_QUOTE = "opportunity_quote", "Create Quote (NetSuite estimate)"
+    OPPORTUNITY_SALES_ORDER = "opportunity_sales_order", "Sync as Sales Order"
+    STATUS_WRITEBACK = "status_writeback", "Write-back (NetSuite Id and NetSuite Sync)"
+    SALESFORCE_OUTBOUND_MESSAGE = "salesforce_outbound_message", "Outbound message (Salesforce)"
+    NETSUITE_CUSTOMER_EVENT = "netsuite_customer_event", "Customer event (NetSuite)"
+    NETSUITE_CUSTOMER_DELETED = "netsuite_customer_deleted", "Customer deleted in NetSuite"
 
 
 class Outcome(models.TextChoices):
@@ -19,7 +37,7 @@ class Outcome(models.TextChoices):
 
 class LogEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    operation = models.CharField(max_length=64)
+    operation = models.CharField(max_length=64, choices=Operation.choices)
     direction = models.CharField(max_length=16, choices=Direction.choices)
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     reason = models.TextField(blank=True)

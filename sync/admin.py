@@ -26,9 +26,12 @@ from accounts.models import Account, Opportunity
 from integration_log.admin import LogEntryAdmin
 from integration_log.models import LogEntry
 
-from . import outbox, services
+from . import outbox
 from .clients.errors import ClientError
+from .errors import SyncRefused
 from .models import FieldMapping, InboundEvent, JobStatus, SyncJob
+from .selectors import account_outbound_payload
+from .services import link, opportunities, update_from_netsuite
 
 
 @admin.register(FieldMapping)
@@ -117,7 +120,7 @@ class SyncAccountAdmin(AccountAdmin):
             self,
             request,
             queryset,
-            lambda a: services.account_request_sync(account=a),
+            lambda a: link.account_request_link_or_push(account=a),
             "Sync to NetSuite",
         )
 
@@ -127,7 +130,7 @@ class SyncAccountAdmin(AccountAdmin):
             self,
             request,
             queryset,
-            lambda a: services.account_request_refresh(account=a),
+            lambda a: update_from_netsuite.account_request_update_from_netsuite(account=a),
             "Update from NetSuite",
         )
 
@@ -136,12 +139,12 @@ class SyncAccountAdmin(AccountAdmin):
             path(
                 "<int:pk>/sync-to-netsuite/",
                 self.admin_site.admin_view(self.sync_view),
-                name="accounts_account_sync",
+                name="accounts_account_sync_to_netsuite",
             ),
             path(
                 "<int:pk>/update-from-netsuite/",
-                self.admin_site.admin_view(self.refresh_view),
-                name="accounts_account_refresh",
+                self.admin_site.admin_view(self.update_from_netsuite_view),
+                name="accounts_account_update_from_netsuite",
             ),
             path(
                 "<int:pk>/preview/",
@@ -162,14 +165,14 @@ class SyncAccountAdmin(AccountAdmin):
 
     def sync_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         return self._button(
-            request, pk, lambda a: services.account_request_sync(account=a), "Sync to NetSuite"
+            request, pk, lambda a: link.account_request_link_or_push(account=a), "Sync to NetSuite"
         )
 
-    def refresh_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def update_from_netsuite_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         return self._button(
             request,
             pk,
-            lambda a: services.account_request_refresh(account=a),
+            lambda a: update_from_netsuite.account_request_update_from_netsuite(account=a),
             "Update from NetSuite",
         )
 
@@ -178,8 +181,8 @@ class SyncAccountAdmin(AccountAdmin):
         if not self.has_view_permission(request, account):
             raise PermissionDenied
         try:
-            payload = json.dumps(services.outbound_payload(account), indent=2, sort_keys=True)
-        except services.SyncRefused as exc:
+            payload = json.dumps(account_outbound_payload(account), indent=2, sort_keys=True)
+        except SyncRefused as exc:
             payload = exc.message
         context = {
             **self.admin_site.each_context(request),
@@ -200,7 +203,7 @@ class SyncOpportunityAdmin(OpportunityAdmin):
             self,
             request,
             queryset.select_related("account"),
-            lambda o: services.opportunity_request_quote(opportunity=o),
+            lambda o: opportunities.opportunity_request_quote(opportunity=o),
             "Create Quote",
         )
 
@@ -210,7 +213,7 @@ class SyncOpportunityAdmin(OpportunityAdmin):
             self,
             request,
             queryset.select_related("account"),
-            lambda o: services.opportunity_request_sales_order(opportunity=o),
+            lambda o: opportunities.opportunity_request_sales_order(opportunity=o),
             "Sync as Sales Order",
         )
 

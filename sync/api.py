@@ -16,9 +16,12 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from accounts.models import Account, Opportunity
 from integration_log.models import LogEntry
 
-from . import outbox, services
+from . import outbox
 from .clients.errors import ClientError
+from .errors import SyncRefused
 from .models import JobStatus, SyncJob
+from .selectors import account_outbound_payload
+from .services import link, opportunities, update_from_netsuite
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -98,7 +101,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     DRF's handler, plus SFNS's own errors: a refusal (edition, setting, link, mapping) is 409
     with its reason; Salesforce or NetSuite failing to answer is 503, so the caller retries.
     """
-    if isinstance(exc, services.SyncRefused):
+    if isinstance(exc, SyncRefused):
         return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, ClientError):
         return Response({"detail": exc.message}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
@@ -112,18 +115,20 @@ class AccountViewSet(viewsets.ReadOnlyModelViewSet):
 
     @action(detail=True, methods=["post"])
     def sync(self, request: Request, salesforce_id: str) -> Response:
-        """Sync to NetSuite: create and link the customer if needed, else push now."""
-        return _started(services.account_request_sync(account=self.get_object()))
+        """Sync to NetSuite: link the Account (find or create its customer), or push it now."""
+        return _started(link.account_request_link_or_push(account=self.get_object()))
 
     @action(detail=True, methods=["post"], url_path="update-from-netsuite")
     def update_from_netsuite(self, request: Request, salesforce_id: str) -> Response:
-        return _started(services.account_request_refresh(account=self.get_object()))
+        return _started(
+            update_from_netsuite.account_request_update_from_netsuite(account=self.get_object())
+        )
 
     @action(detail=True, methods=["get"])
     def preview(self, request: Request, salesforce_id: str) -> Response:
         """Exactly what a push would send to NetSuite now; nothing is sent."""
         account = self.get_object()
-        payload = services.outbound_payload(account)
+        payload = account_outbound_payload(account)
         return Response({"netsuite_id": account.netsuite_id, "payload": payload})
 
 
@@ -135,11 +140,13 @@ class OpportunityViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def quote(self, request: Request, salesforce_id: str) -> Response:
         """Create Quote: link the account's customer if needed, then create the estimate."""
-        return _started(services.opportunity_request_quote(opportunity=self.get_object()))
+        return _started(opportunities.opportunity_request_quote(opportunity=self.get_object()))
 
     @action(detail=True, methods=["post"], url_path="sales-order")
     def sales_order(self, request: Request, salesforce_id: str) -> Response:
-        return _started(services.opportunity_request_sales_order(opportunity=self.get_object()))
+        return _started(
+            opportunities.opportunity_request_sales_order(opportunity=self.get_object())
+        )
 
 
 class SyncJobViewSet(viewsets.ReadOnlyModelViewSet):

@@ -6,4 +6,5 @@ class SyncConfig(AppConfig):
     verbose_name = "Sync"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the outbox signal handlers)
+        # Connect the signal handlers, and register the tasks the outbox sends by name.
+        from . import signals, tasks  # noqa: F401

@@ -212,3 +212,9 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
     return {
         key: [before.get(key), after.get(key)] for key in keys if before.get(key) != after.get(key)
     }
+
+
+def sublists(payload: Mapping[str, Any]) -> list[str]:
+    """The sublists in a payload ({"items": [...]}): SFNS sends them whole, so they replace
+    NetSuite's lines rather than add to them on every push."""
+    return [key for key, value in payload.items() if isinstance(value, dict) and "items" in value]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from integration_log.models import Operation
+
 
 class MappingDirection(models.TextChoices):
     TO_NETSUITE = "sf_to_ns", "Salesforce Account → NetSuite Customer"
@@ -45,13 +47,19 @@ class FieldMapping(models.Model):
         return f"{self.source or '∅'} → {self.target} ({self.transform})"
 
 
+def _operation(operation: Operation) -> tuple[str, str]:
+    return operation.value, operation.label
+
+
 class JobKind(models.TextChoices):
-    ACCOUNT_PUSH = "account_push", "Push Account to NetSuite"
-    ACCOUNT_SYNC = "account_sync", "Sync Account to NetSuite (create and link if needed)"
-    ACCOUNT_REFRESH = "account_refresh", "Update Account from NetSuite"
-    OPPORTUNITY_QUOTE = "opportunity_quote", "Create Quote (NetSuite Estimate)"
-    OPPORTUNITY_SALES_ORDER = "opportunity_sales_order", "Sync Opportunity as Sales Order"
-    STATUS_WRITEBACK = "status_writeback", "Write NetSuite Sync status to Salesforce"
+    """The work a job does: a subset of the log's operations, under the same names."""
+
+    ACCOUNT_PUSH = _operation(Operation.ACCOUNT_PUSH)
+    ACCOUNT_LINK_OR_PUSH = _operation(Operation.ACCOUNT_LINK_OR_PUSH)
+    ACCOUNT_UPDATE_FROM_NETSUITE = _operation(Operation.ACCOUNT_UPDATE_FROM_NETSUITE)
+    OPPORTUNITY_QUOTE = _operation(Operation.OPPORTUNITY_QUOTE)
+    OPPORTUNITY_SALES_ORDER = _operation(Operation.OPPORTUNITY_SALES_ORDER)
+    STATUS_WRITEBACK = _operation(Operation.STATUS_WRITEBACK)
 
 
 class JobStatus(models.TextChoices):

@@ -1,7 +1,8 @@
 """
 The outbox: work for NetSuite and Salesforce as SyncJob rows, written in the transaction of the
-change that caused it, sent to Celery on commit, claimed atomically, retried with backoff, and
-swept up when a broker or a worker let it down.
+change that caused it, sent to Celery on commit (the task by name: the outbox never imports
+the tasks), claimed atomically, finished with a compare-and-set, put back with backoff, and
+swept up when a broker or a worker let it down. What a job does is the tasks' business.
 """
 
 from __future__ import annotations
@@ -10,13 +11,12 @@ import datetime as dt
 import logging
 import random
 
-from celery.exceptions import SoftTimeLimitExceeded
+from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from .clients.errors import ClientError, RateLimited
 from .models import InboundEvent, JobStatus, SyncJob
 
 logger = logging.getLogger(__name__)
@@ -24,6 +24,8 @@ logger = logging.getLogger(__name__)
 SIBLING_WAIT_SECONDS = 2.0
 # Finished jobs are kept this long for the admin, then the sweep deletes them (failed ones stay).
 FINISHED_JOB_RETENTION = dt.timedelta(days=14)
+# The Celery task that runs a job (sync/tasks.py), sent by name.
+RUN_JOB_TASK = "sync.tasks.run_job"
 
 
 # ============================================================================================
@@ -64,8 +66,8 @@ def job_enqueue(*, kind: str, record_id: str, delay: float = 0) -> SyncJob:
 
 def job_send(*, job_id: int, delay: float = 0) -> bool:
     """Hand the job to Celery. A broker outage is not an error: the sweep re-sends it."""
-    from .tasks import run_job
-
+    # Looked up in the registry rather than app.send_task(), which ignores eager mode.
+    run_job = current_app.tasks[RUN_JOB_TASK]
     if delay and run_job.app.conf.task_always_eager:
         # In-process tasks have no delayed delivery: the sweep hands the job out once due.
         SyncJob.objects.filter(pk=job_id).update(last_sent_at=None)
@@ -82,7 +84,7 @@ def job_send(*, job_id: int, delay: float = 0) -> bool:
     return True
 
 
-def _claim(job_id: int) -> SyncJob | None:
+def job_claim(*, job_id: int) -> SyncJob | None:
     """
     Atomically take a due pending job (a conditional UPDATE: exactly one worker wins), unless
     another job for the same record is still running: two pushes of one Account in flight
@@ -121,20 +123,6 @@ def retry_delay(attempt: int) -> float:
     return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 (jitter, not crypto)
 
 
-def will_retry(job: SyncJob | None, exc: BaseException) -> bool:
-    """
-    Transient errors are retried until the job runs out of attempts. Rate limits are retried
-    for as long as they last: the allocation comes back (the backoff grows to its cap), and
-    failing the work because it had to wait would lose it.
-    """
-    if job is None:
-        return False
-    if isinstance(exc, RateLimited):
-        return True
-    retryable = getattr(exc, "retryable", False) or isinstance(exc, SoftTimeLimitExceeded)
-    return retryable and job.attempts < job.max_attempts
-
-
 def _mine(job: SyncJob) -> QuerySet:
     """The job, only while it is still the claim this worker (or the sweep) looked at."""
     return SyncJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, claimed_at=job.claimed_at)
@@ -163,38 +151,16 @@ def _back_to_pending(job: SyncJob, *, not_before: dt.datetime | None, error: str
         return False
 
 
-def _finish(job: SyncJob, status: str, error: str = "") -> None:
+def job_finish(*, job: SyncJob, status: str, error: str = "") -> None:
+    """Done or failed, if the job is still this claim (compare-and-set)."""
     _mine(job).update(status=status, finished_at=timezone.now(), last_error=error[:10000])
 
 
-def job_run(*, job_id: int) -> None:
-    """Run one job if it is due and nobody else has it. Called by the Celery task."""
-    from .services import JOB_HANDLERS, job_failed_unexpectedly
-
-    job = _claim(job_id)
-    if job is None:
-        return
-    handler = JOB_HANDLERS[job.kind]
-    try:
-        handler(job)
-    except Exception as exc:
-        message = str(exc) or type(exc).__name__
-        if will_retry(job, exc):
-            delay = retry_delay(job.attempts)
-            if _back_to_pending(
-                job, not_before=timezone.now() + dt.timedelta(seconds=delay), error=message
-            ):
-                job_send(job_id=job.pk, delay=delay)
-        else:
-            if not isinstance(exc, ClientError):
-                # A bug or an outage SFNS did not classify: visible, with the record, in the
-                # integration log and on the Account, not only in the server log.
-                logger.exception("sync job %s failed", job.pk)
-                message = f"internal error: {type(exc).__name__}: {exc}"
-                job_failed_unexpectedly(job=job, message=message)
-            _finish(job, JobStatus.FAILED, message)
-        return
-    _finish(job, JobStatus.DONE)
+def job_requeue(*, job: SyncJob, error: str) -> None:
+    """Put a failed attempt back, due after the backoff of its attempt number."""
+    delay = retry_delay(job.attempts)
+    if _back_to_pending(job, not_before=timezone.now() + dt.timedelta(seconds=delay), error=error):
+        job_send(job_id=job.pk, delay=delay)
 
 
 def jobs_sweep(*, stale_after: float | None = None, resend_after: float | None = None) -> dict:
@@ -211,7 +177,7 @@ def jobs_sweep(*, stale_after: float | None = None, resend_after: float | None =
     ):
         error = "worker lost mid-job; given back by the sweep"
         if job.attempts >= job.max_attempts:
-            _finish(job, JobStatus.FAILED, error)
+            job_finish(job=job, status=JobStatus.FAILED, error=error)
         else:
             _back_to_pending(job, not_before=None, error=error)
         reclaimed += 1

@@ -1,13 +1,22 @@
-"""Pure decisions of the sync: push, or skip and why. No ORM, no HTTP."""
+"""
+Pure decisions of the sync and the words it says about them: push or skip and why, link an
+existing customer or not, refusals, retries, write-back batching. No ORM, no HTTP.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 CREATE_ONLY = "create only"
 NOT_LINKED = "not linked"
 LOCKED = "locked in NetSuite"
 UNCHANGED = "no change since the last sync"
+
+CUSTOMER_CREATED = "customer created"
+LINKED_EXISTING = "linked to the existing customer"
+LINKED_EXISTING_LOCKED = "linked to the existing customer (locked: not updated)"
+LINKED_EXISTING_CREATE_ONLY = "linked to the existing customer (create only: not updated)"
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,18 @@ def lock_check(*, locked: bool) -> Decision:
     return Decision(False, LOCKED) if locked else PUSH
 
 
+def link_existing(*, locked: bool, create_only: bool) -> Decision:
+    """
+    A customer with the Account's external id already exists: link it, and push the Account's
+    values onto it unless it is locked or Create Only is on (a link is not a creation).
+    """
+    if locked:
+        return Decision(False, LINKED_EXISTING_LOCKED)
+    if create_only:
+        return Decision(False, LINKED_EXISTING_CREATE_ONLY)
+    return Decision(True, LINKED_EXISTING)
+
+
 # Salesforce editions with the API access "Update from NetSuite" and the NetSuite Sync field
 # need (Organization.OrganizationType). Professional and Essentials do not qualify.
 ENTERPRISE_OR_HIGHER = frozenset(
@@ -52,8 +73,71 @@ def edition_supports_api_features(edition: str) -> bool:
     return edition in ENTERPRISE_OR_HIGHER
 
 
+# -- refusals: the text a user sees, or "" when the operation may go ahead -------------------
+def update_from_netsuite_not_linked(*, salesforce_id: str) -> str:
+    return (
+        f"Account {salesforce_id} is not linked to a NetSuite customer yet: "
+        "there is nothing to update from."
+    )
+
+
+def update_from_netsuite_edition_refusal(*, edition: str) -> str:
+    if edition_supports_api_features(edition):
+        return ""
+    return (
+        "Update from NetSuite needs Salesforce Enterprise Edition or higher; this org "
+        f"is {edition or 'of an unknown edition'}."
+    )
+
+
+def sales_order_refusal(
+    *, salesforce_id: str, linked: bool, sync_account_on_sales_order: bool
+) -> str:
+    if linked or sync_account_on_sales_order:
+        return ""
+    return (
+        f"Account {salesforce_id} is not linked to a NetSuite customer and 'Sync Account on "
+        "Sales Order' is off: link the account first (Sync to NetSuite) or turn the setting on."
+    )
+
+
+def mapping_refusal(*, error: str, reverse: bool = False) -> str:
+    which = "reverse field mappings" if reverse else "field mappings"
+    return f"The {which} cannot be applied: {error}"
+
+
+# -- the NetSuite Sync field ----------------------------------------------------------------
 def status_text(*, synced_at_iso: str | None, error: str, limit: int = 255) -> str:
     """What the Account's NetSuite Sync field shows: the error, else the last sync time."""
     if error:
         return f"Error: {error}"[:limit]
     return synced_at_iso or ""
+
+
+# -- retries --------------------------------------------------------------------------------
+def will_retry(*, retryable: bool, rate_limited: bool, attempts: int, max_attempts: int) -> bool:
+    """
+    Transient errors are retried until the job runs out of attempts. Rate limits are retried
+    for as long as they last: the allocation comes back (the backoff grows to its cap), and
+    failing the work because it had to wait would lose it.
+    """
+    if rate_limited:
+        return True
+    return retryable and attempts < max_attempts
+
+
+# -- write-back batching --------------------------------------------------------------------
+# Write-backs wait for a quiet spell this long (no new status) to fill a batch, and at most
+# WRITEBACK_MAX_WAIT in all.
+WRITEBACK_QUIET = dt.timedelta(seconds=1)
+WRITEBACK_MAX_WAIT = dt.timedelta(seconds=60)
+
+
+def writeback_delay(*, pending: int, batch_size: int) -> float:
+    """Seconds until the write-back job runs: at once for a full batch, else after the quiet."""
+    return 0 if pending >= batch_size else WRITEBACK_QUIET.total_seconds()
+
+
+def writeback_due(*, oldest: dt.datetime, newest: dt.datetime, now: dt.datetime) -> bool:
+    """Whether a part batch goes now: nothing new for a quiet spell, or waited long enough."""
+    return newest <= now - WRITEBACK_QUIET or oldest <= now - WRITEBACK_MAX_WAIT

@@ -1,4 +1,4 @@
-"""Reads the sync needs, kept in one place."""
+"""Reads the sync needs, kept in one place: the mapping rules and what they make of a record."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from typing import Any
 
 from accounts.models import Account
 
-from .mapping import MappingRule, map_record
+from . import rules
+from .errors import SyncRefused
+from .mapping import MappingError, MappingRule, map_record
 from .models import FieldMapping, MappingDirection
 
 
@@ -23,5 +25,19 @@ def account_source(account: Account) -> dict[str, Any]:
 
 
 def account_outbound_payload(account: Account) -> dict[str, Any]:
-    """Exactly what a push would send to NetSuite for this Account now (the preview)."""
-    return map_record(account_source(account), mapping_rules(MappingDirection.TO_NETSUITE))
+    """
+    Exactly what a push would send to NetSuite for this Account now (the preview). A mapping
+    that cannot apply is a refusal that names the rule.
+    """
+    try:
+        return map_record(account_source(account), mapping_rules(MappingDirection.TO_NETSUITE))
+    except MappingError as exc:
+        raise SyncRefused(rules.mapping_refusal(error=str(exc))) from exc
+
+
+def customer_inbound_values(customer: dict[str, Any]) -> dict[str, Any]:
+    """The Salesforce values the reverse mappings give for a NetSuite customer."""
+    try:
+        return map_record(customer, mapping_rules(MappingDirection.TO_SALESFORCE))
+    except MappingError as exc:
+        raise SyncRefused(rules.mapping_refusal(error=str(exc), reverse=True)) from exc

@@ -7,10 +7,10 @@ from django.dispatch import receiver
 
 from accounts.models import Account
 
-from . import services
+from .services import push
 
 
 @receiver(post_save, sender=Account, dispatch_uid="sync.account_saved")
 def account_saved(sender, instance: Account, raw: bool = False, **kwargs) -> None:
     if not raw:  # loaddata restores rows; it changes nothing in Salesforce or NetSuite
-        services.account_saved(account=instance)
+        push.account_saved(account=instance)

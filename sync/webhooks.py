@@ -17,11 +17,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from accounts.services import parse_salesforce_datetime
-from integration_log.models import Direction, Outcome
+from accounts.services import FINANCIAL_FIELDS, parse_salesforce_datetime
+from integration_log.models import Direction, Operation, Outcome
 from integration_log.services import record
 
-from . import services
+from .services import inbound
 from .soap import ACK, BadMessage, fault, parse_outbound_message
 
 logger = logging.getLogger(__name__)
@@ -36,8 +36,8 @@ def _refuse(status: int, message: str, *, log: bool = True) -> HttpResponse:
     logger.warning("salesforce outbound message refused (%s): %s", status, message)
     if log:
         record(
-            operation="salesforce_outbound_message",
-            direction=Direction.INBOUND,
+            operation=Operation.SALESFORCE_OUTBOUND_MESSAGE,
+            direction=Direction.FROM_SALESFORCE,
             outcome=Outcome.ERROR,
             reason=message,
         )
@@ -84,7 +84,7 @@ def salesforce_outbound_message(request: HttpRequest, token: str) -> HttpRespons
     except ValueError as exc:  # BadMessage, or a date Salesforce would never send
         return _refuse(400, str(exc))
     try:
-        counts = services.salesforce_notifications_apply(notifications=message.notifications)
+        counts = inbound.salesforce_notifications_apply(notifications=message.notifications)
     except (ValueError, DataError) as exc:  # a value the mirror cannot take: all rolled back
         return _refuse(400, f"a value cannot be stored: {exc}")
     logger.info("salesforce outbound message %s applied: %s", message.action_id, counts)
@@ -140,7 +140,7 @@ def parse_netsuite_event(body: bytes) -> dict:
     if not isinstance(event.get("fields", {}), dict):
         raise ValueError("fields must be an object")
     event.setdefault("fields", {})
-    for name in services.FINANCIAL_FIELDS:
+    for name in FINANCIAL_FIELDS:
         value = event["fields"].get(name)
         if value is not None and not _is_number(value):
             raise ValueError(f"fields.{name} must be a number, not {value!r}")
@@ -179,14 +179,14 @@ def netsuite_customer_webhook(request: HttpRequest) -> JsonResponse:
         event = parse_netsuite_event(request.body)
     except ValueError as exc:
         record(
-            operation="netsuite_customer_event",
-            direction=Direction.INBOUND,
+            operation=Operation.NETSUITE_CUSTOMER_EVENT,
+            direction=Direction.FROM_NETSUITE,
             outcome=Outcome.ERROR,
             reason=str(exc),
         )
         return _json_error(400, str(exc))
     try:
-        result = services.netsuite_customer_event_apply(event=event)
+        result = inbound.netsuite_customer_event_apply(event=event)
     except DataError as exc:  # a value the mirror cannot take; nothing was written
         return _json_error(400, f"a value cannot be stored: {exc}")
     return JsonResponse({"ok": True, "result": result})

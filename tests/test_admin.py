@@ -22,7 +22,7 @@ def objects(field_mappings):
         "accounts.opportunity": OpportunityFactory(account=account),
         "integration_log.logentry": record(
             operation="account_push",
-            direction="sf_to_ns",
+            direction="to_netsuite",
             outcome="error",
             reason="boom",
             request={"Authorization": "OAuth secret", "body": {"a": 1}},

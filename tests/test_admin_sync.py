@@ -43,20 +43,24 @@ def test_account_page_offers_the_sync_buttons(admin_client, field_mappings):
     page = admin_client.get(reverse("admin:accounts_account_change", args=[account.pk]))
 
     content = page.content.decode()
-    for name in ("accounts_account_sync", "accounts_account_refresh", "accounts_account_preview"):
+    for name in (
+        "accounts_account_sync_to_netsuite",
+        "accounts_account_update_from_netsuite",
+        "accounts_account_preview",
+    ):
         assert reverse(f"admin:{name}", args=[account.pk]) in content
 
 
 def test_sync_button_queues_the_sync_and_says_so(admin_client, field_mappings):
     account = AccountFactory()
-    url = reverse("admin:accounts_account_sync", args=[account.pk])
+    url = reverse("admin:accounts_account_sync_to_netsuite", args=[account.pk])
 
     assert admin_client.get(url).status_code == 405
     response = admin_client.post(url, follow=True)
 
     assert response.redirect_chain[-1][0].endswith(f"/accounts/account/{account.pk}/change/")
     assert "Sync to NetSuite: 1 queued." in messages_of(response)
-    assert queued(JobKind.ACCOUNT_SYNC) == [account.salesforce_id]
+    assert queued(JobKind.ACCOUNT_LINK_OR_PUSH) == [account.salesforce_id]
 
 
 def test_update_from_netsuite_button_explains_a_refusal(admin_client, field_mappings):
@@ -66,19 +70,19 @@ def test_update_from_netsuite_button_explains_a_refusal(admin_client, field_mapp
     account = AccountFactory(netsuite_id="100")
 
     response = admin_client.post(
-        reverse("admin:accounts_account_refresh", args=[account.pk]), follow=True
+        reverse("admin:accounts_account_update_from_netsuite", args=[account.pk]), follow=True
     )
 
     assert any("needs Salesforce Enterprise Edition" in m for m in messages_of(response))
-    assert queued(JobKind.ACCOUNT_REFRESH) == []
+    assert queued(JobKind.ACCOUNT_UPDATE_FROM_NETSUITE) == []
 
 
 def test_buttons_need_an_admin_login(client, field_mappings):
     account = AccountFactory()
-    response = client.post(reverse("admin:accounts_account_sync", args=[account.pk]))
+    response = client.post(reverse("admin:accounts_account_sync_to_netsuite", args=[account.pk]))
 
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
-    assert queued(JobKind.ACCOUNT_SYNC) == []
+    assert queued(JobKind.ACCOUNT_LINK_OR_PUSH) == []
 
 
 def test_preview_shows_the_payload_or_the_mapping_error(admin_client, field_mappings):
@@ -107,7 +111,7 @@ def test_account_actions_queue_each_selected_account(admin_client, field_mapping
     )
 
     assert "Sync to NetSuite: 2 queued." in messages_of(response)
-    assert sorted(queued(JobKind.ACCOUNT_SYNC)) == sorted(a.salesforce_id for a in accounts)
+    assert sorted(queued(JobKind.ACCOUNT_LINK_OR_PUSH)) == sorted(a.salesforce_id for a in accounts)
 
 
 def test_opportunity_actions_queue_quotes_and_refuse_unlinked_sales_orders(
@@ -140,7 +144,7 @@ def test_retry_from_the_log_queues_the_entrys_work_again(admin_client):
     )
     entry = record(
         operation="account_push",
-        direction="sf_to_ns",
+        direction="to_netsuite",
         outcome="error",
         reason="boom",
         salesforce_id="001000000000001AAA",

@@ -110,7 +110,7 @@ def test_staff_may_start_work_with_a_token(client, token):
         f"/api/accounts/{account.salesforce_id}/sync/", headers={"Authorization": f"Token {token}"}
     )
     assert response.status_code == 202
-    assert jobs("account_sync") == [(account.salesforce_id, "pending")]
+    assert jobs("account_link_or_push") == [(account.salesforce_id, "pending")]
 
 
 # ============================================================================================
@@ -208,10 +208,12 @@ def test_preview_returns_exactly_what_a_push_would_send(api, field_mappings):
 @pytest.mark.django_db
 def test_log_is_filtered_by_outcome_and_operation(api):
     LogEntry.objects.all().delete()
-    record(operation="account_push", direction="sf_to_ns", outcome="success")
-    failed = record(operation="account_push", direction="sf_to_ns", outcome="error", reason="boom")
-    record(operation="account_link", direction="sf_to_ns", outcome="skipped")
-    other = record(operation="account_link", direction="sf_to_ns", outcome="error", reason="bad")
+    record(operation="account_push", direction="to_netsuite", outcome="success")
+    failed = record(
+        operation="account_push", direction="to_netsuite", outcome="error", reason="boom"
+    )
+    record(operation="account_link", direction="to_netsuite", outcome="skipped")
+    other = record(operation="account_link", direction="to_netsuite", outcome="error", reason="bad")
 
     errors = api.get("/api/log/?outcome=error").json()
     pushes = api.get("/api/log/?outcome=error&operation=account_push").json()
@@ -236,7 +238,7 @@ def test_sync_answers_202_with_the_queued_job(api):
     assert response.status_code == 202
     job = SyncJob.objects.get()
     assert response.json()["id"] == job.pk
-    assert response.json()["kind"] == "account_sync"
+    assert response.json()["kind"] == "account_link_or_push"
     assert response.json()["record_id"] == account.salesforce_id
     assert response.json()["status"] == "pending"
 
@@ -253,7 +255,7 @@ def test_update_from_netsuite_is_refused_for_an_unlinked_account(api):
         f"Account {account.salesforce_id} is not linked to a NetSuite customer yet: there is "
         "nothing to update from."
     )
-    assert jobs("account_refresh") == []
+    assert jobs("account_update_from_netsuite") == []
 
 
 @pytest.mark.django_db
@@ -269,7 +271,7 @@ def test_update_from_netsuite_answers_503_when_salesforce_cannot_be_reached(api,
 
     assert response.status_code == 503
     assert "Salesforce token request" in response.json()["detail"]
-    assert jobs("account_refresh") == []
+    assert jobs("account_update_from_netsuite") == []
 
 
 @pytest.mark.django_db
@@ -285,7 +287,7 @@ def test_update_from_netsuite_is_refused_below_enterprise_edition(api, refused):
         "Update from NetSuite needs Salesforce Enterprise Edition or higher; this org is "
         f"{refused}."
     )
-    assert jobs("account_refresh") == []
+    assert jobs("account_update_from_netsuite") == []
 
 
 @pytest.mark.django_db
@@ -296,8 +298,8 @@ def test_update_from_netsuite_is_queued_when_allowed(api):
     response = api.post(f"/api/accounts/{account.salesforce_id}/update-from-netsuite/")
 
     assert response.status_code == 202
-    assert response.json()["kind"] == "account_refresh"
-    assert jobs("account_refresh") == [(account.salesforce_id, "pending")]
+    assert response.json()["kind"] == "account_update_from_netsuite"
+    assert jobs("account_update_from_netsuite") == [(account.salesforce_id, "pending")]
 
 
 @pytest.mark.django_db

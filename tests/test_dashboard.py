@@ -60,7 +60,7 @@ def job(status: str, *, finished: dt.timedelta | None = None, **fields) -> SyncJ
 
 
 def log(outcome: str, *, age: dt.timedelta | None = None, **fields) -> LogEntry:
-    entry = record(operation="account_push", direction="sf_to_ns", outcome=outcome, **fields)
+    entry = record(operation="account_push", direction="to_netsuite", outcome=outcome, **fields)
     if age is not None:
         LogEntry.objects.filter(pk=entry.pk).update(created_at=timezone.now() - age)
     return entry

@@ -12,8 +12,9 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from accounts.models import Account
-from sync import outbox
+from sync import outbox, tasks
 from sync.models import JobKind, JobStatus, SyncJob
+from sync.services.attempts import job_will_retry
 
 from .factories import AccountFactory
 
@@ -34,7 +35,7 @@ def test_a_job_waits_while_another_job_for_the_same_record_runs():
     job(JobStatus.RUNNING, claimed_at=timezone.now())
     waiting = job(JobStatus.PENDING)
 
-    outbox.job_run(job_id=waiting.pk)
+    tasks.job_run(job_id=waiting.pk)
 
     waiting.refresh_from_db()
     assert waiting.status == JobStatus.PENDING and waiting.attempts == 0
@@ -43,15 +44,15 @@ def test_a_job_waits_while_another_job_for_the_same_record_runs():
 
 def test_a_push_waits_while_a_forced_sync_of_the_same_account_runs():
     SyncJob.objects.create(
-        kind=JobKind.ACCOUNT_SYNC,
+        kind=JobKind.ACCOUNT_LINK_OR_PUSH,
         record_id="001000000000001AAA",
-        dedupe_key="account_sync:001000000000001AAA",
+        dedupe_key="account_link_or_push:001000000000001AAA",
         status=JobStatus.RUNNING,
         claimed_at=timezone.now(),
     )
     push = job(JobStatus.PENDING)
 
-    assert outbox._claim(push.pk) is None
+    assert outbox.job_claim(job_id=push.pk) is None
     assert SyncJob.objects.get(pk=push.pk).status == JobStatus.PENDING
 
 
@@ -59,20 +60,20 @@ def test_jobs_for_other_records_are_not_held_up():
     job(JobStatus.RUNNING, claimed_at=timezone.now())
     other = job(JobStatus.PENDING, key="account_push:001000000000002AAA")
 
-    assert outbox._claim(other.pk) is not None
+    assert outbox.job_claim(job_id=other.pk) is not None
 
 
 def test_a_worker_that_lost_its_claim_cannot_overwrite_what_happened_since():
-    claimed = outbox._claim(job(JobStatus.PENDING).pk)
+    claimed = outbox.job_claim(job_id=job(JobStatus.PENDING).pk)
     # The sweep took the job back (the worker looked dead) and another worker claimed it.
     SyncJob.objects.filter(pk=claimed.pk).update(status=JobStatus.PENDING, claimed_at=None)
-    again = outbox._claim(claimed.pk)
+    again = outbox.job_claim(job_id=claimed.pk)
 
-    outbox._finish(claimed, JobStatus.FAILED, "the slow first worker gives up")
+    outbox.job_finish(job=claimed, status=JobStatus.FAILED, error="the slow first worker gives up")
 
     current = SyncJob.objects.get(pk=claimed.pk)
     assert current.status == JobStatus.RUNNING and current.claimed_at == again.claimed_at
-    outbox._finish(again, JobStatus.DONE)
+    outbox.job_finish(job=again, status=JobStatus.DONE)
     assert SyncJob.objects.get(pk=claimed.pk).status == JobStatus.DONE
 
 
@@ -124,7 +125,7 @@ def test_a_claim_waits_for_the_change_that_reused_the_pending_job(field_mappings
     def claim() -> None:
         reused.wait(5)
         started = time.monotonic()
-        seen["claimed"] = outbox._claim(pending.pk) is not None
+        seen["claimed"] = outbox.job_claim(job_id=pending.pk) is not None
         seen["waited"] = time.monotonic() - started
         seen["name"] = Account.objects.get(pk=account.pk).name
         connections.close_all()
@@ -146,7 +147,7 @@ def test_a_claim_waits_for_the_change_that_reused_the_pending_job(field_mappings
     reason="two connections at once: needs PostgreSQL (DATABASE_URL), as in CI",
 )
 def test_an_edit_saved_while_the_customer_is_created_is_pushed_after_the_link(ns, field_mappings):
-    from sync import services
+    from sync.services import link
 
     account = AccountFactory(name="Old Name", netsuite_id="")
     ns.faults(latency_ms=600)  # the create is in flight for a while
@@ -160,7 +161,7 @@ def test_an_edit_saved_while_the_customer_is_created_is_pushed_after_the_link(ns
 
     editor = threading.Thread(target=edit)
     editor.start()
-    netsuite_id = services.customer_ensure(account=account)
+    netsuite_id = link.account_link(account=account)
     editor.join(10)
     ns.faults(latency_ms=0)
 
@@ -183,8 +184,8 @@ def test_only_rate_limits_outlast_the_attempts(error, retried):
     ]
     spent = job(JobStatus.RUNNING, attempts=8, max_attempts=8)
 
-    assert outbox.will_retry(spent, exc) is retried
-    assert outbox.will_retry(None, exc) is False
+    assert job_will_retry(spent, exc) is retried
+    assert job_will_retry(None, exc) is False
 
 
 def test_in_process_a_delayed_job_is_handed_out_by_the_sweep_once_due():

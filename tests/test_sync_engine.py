@@ -16,8 +16,18 @@ from django.utils import timezone
 from accounts.models import Account, Customer, Opportunity
 from integration_log.models import LogEntry
 from settings.models import IntegrationSettings
-from sync import outbox, selectors, services
+from sync import outbox, rules, selectors, tasks
+from sync.clients.salesforce import COLLECTION_LIMIT
+from sync.errors import SyncRefused
 from sync.models import FieldMapping, JobKind, SyncJob
+from sync.services import (
+    attempts,
+    link,
+    opportunities,
+    push,
+    update_from_netsuite,
+    writeback,
+)
 
 from .conftest import SalesforceControl
 from .factories import AccountFactory, OpportunityFactory
@@ -55,8 +65,7 @@ def configure(**values) -> IntegrationSettings:
 def make_statuses_due() -> None:
     """Age the pending statuses past the batching window instead of sleeping through it."""
     Account.objects.filter(status_pending_since__isnull=False).update(
-        status_pending_since=timezone.now()
-        - dt.timedelta(seconds=services.STATUS_BATCH_SECONDS + 1)
+        status_pending_since=timezone.now() - rules.WRITEBACK_QUIET - dt.timedelta(seconds=1)
     )
 
 
@@ -112,7 +121,9 @@ def synced(ns, sf, field_mappings):
 def bulk_pending_accounts(sf, count: int, *, due: bool) -> list[str]:
     """count linked Accounts, in Salesforce and here, whose status waits to be written."""
     ids = sf.seed_accounts(*({"Name": f"Bulk {n}"} for n in range(count)))
-    since = timezone.now() - dt.timedelta(seconds=services.STATUS_BATCH_SECONDS + 1 if due else 0)
+    since = timezone.now() - dt.timedelta(
+        seconds=rules.WRITEBACK_QUIET.total_seconds() + 1 if due else 0
+    )
     Account.objects.bulk_create(
         Account(
             salesforce_id=salesforce_id,
@@ -156,7 +167,7 @@ def test_create_only_also_stops_a_push_job_queued_before_it_was_turned_on(linked
     configure(create_only=True)
     linked.name = "Acme Renamed"  # as a queued job would find it
 
-    assert services.account_push_to_netsuite(account=linked) == "skipped"
+    assert push.account_push_to_netsuite(account=linked) == "skipped"
 
     assert only_log("account_push").reason == "create only"
     assert ns.stats()["calls"] == {}
@@ -227,7 +238,7 @@ def test_with_lock_check_off_the_push_makes_no_lock_read(linked, ns):
 
 
 def test_unchanged_payload_is_skipped_without_calling_netsuite(linked, ns):
-    assert services.account_push_to_netsuite(account=linked) == "skipped"
+    assert push.account_push_to_netsuite(account=linked) == "skipped"
 
     entry = only_log("account_push")
     assert (entry.outcome, entry.reason) == ("skipped", "no change since the last sync")
@@ -277,7 +288,7 @@ def test_create_quote_creates_and_links_the_customer_then_the_estimate(ns, field
     )
     opportunity = OpportunityFactory(account=account, name="Globex deal", amount=Decimal("1234.50"))
 
-    job = services.opportunity_request_quote(opportunity=opportunity)
+    job = opportunities.opportunity_request_quote(opportunity=opportunity)
 
     job.refresh_from_db()
     assert job.status == "done"
@@ -314,13 +325,13 @@ def test_create_quote_retried_makes_no_duplicate_customer_or_estimate(ns, field_
     account = AccountFactory(name="Globex")
     opportunity = OpportunityFactory(account=account, amount=100)
 
-    first = services.opportunity_create_quote(opportunity=opportunity)
-    services.opportunity_create_quote(opportunity=opportunity)
+    first = opportunities.opportunity_create_quote(opportunity=opportunity)
+    opportunities.opportunity_create_quote(opportunity=opportunity)
     # A retry after a crash that lost SFNS's record of both links:
     Account.objects.filter(pk=account.pk).update(netsuite_id="")
     Opportunity.objects.filter(pk=opportunity.pk).update(netsuite_estimate_id="")
     opportunity = Opportunity.objects.get(pk=opportunity.pk)
-    third = services.opportunity_create_quote(opportunity=opportunity)
+    third = opportunities.opportunity_create_quote(opportunity=opportunity)
 
     account.refresh_from_db()
     assert list(customers(ns)) == [account.netsuite_id]
@@ -335,12 +346,14 @@ def test_netsuite_id_reaches_salesforce_through_the_status_writeback(ns, sf, fie
     configure(salesforce_edition="Enterprise Edition")
     [salesforce_id] = sf.seed_accounts({"Name": "Initech"})
     account = AccountFactory(salesforce_id=salesforce_id, name="Initech")
-    services.opportunity_request_quote(opportunity=OpportunityFactory(account=account, amount=1))
+    opportunities.opportunity_request_quote(
+        opportunity=OpportunityFactory(account=account, amount=1)
+    )
 
     account.refresh_from_db()
     assert account.status_pending_since is not None
     make_statuses_due()
-    assert services.status_writeback() == 1
+    assert writeback.status_writeback() == 1
 
     account.refresh_from_db()
     record = sf.account(salesforce_id)
@@ -354,7 +367,7 @@ def test_quote_ensures_a_parent_chain_parent_first(ns, field_mappings):
     middle = AccountFactory(name="Middle", parent=top)
     leaf = AccountFactory(name="Leaf", parent=middle)
 
-    services.opportunity_create_quote(opportunity=OpportunityFactory(account=leaf))
+    opportunities.opportunity_create_quote(opportunity=OpportunityFactory(account=leaf))
 
     for account in (top, middle, leaf):
         account.refresh_from_db()
@@ -378,13 +391,13 @@ def test_parent_chain_longer_than_ten_levels_stops_at_ten_without_error(ns, fiel
     leaf = chain[-1]
     opportunity = OpportunityFactory(account=leaf)
 
-    services.opportunity_create_quote(opportunity=opportunity)
+    opportunities.opportunity_create_quote(opportunity=opportunity)
 
     for account in chain:
         account.refresh_from_db()
     created = [a for a in chain if a.is_linked]
-    assert created == chain[-(services.MAX_PARENT_DEPTH + 1) :]  # the leaf and 10 parents
-    assert len(customers(ns)) == services.MAX_PARENT_DEPTH + 1
+    assert created == chain[-(link.MAX_PARENT_DEPTH + 1) :]  # the leaf and 10 parents
+    assert len(customers(ns)) == link.MAX_PARENT_DEPTH + 1
     assert "parent" not in customers(ns)[created[0].netsuite_id]
     for parent, child in itertools.pairwise(created):
         assert customers(ns)[child.netsuite_id]["parent"] == {"id": parent.netsuite_id}
@@ -398,7 +411,7 @@ def test_create_only_never_blocks_a_creation(ns, field_mappings):
     account = AccountFactory(name="Hooli")
     opportunity = OpportunityFactory(account=account)
 
-    services.opportunity_request_quote(opportunity=opportunity)
+    opportunities.opportunity_request_quote(opportunity=opportunity)
 
     account.refresh_from_db()
     opportunity.refresh_from_db()
@@ -414,7 +427,7 @@ def test_account_already_in_netsuite_is_linked_and_updated_not_duplicated(ns, fi
         ]
     )
 
-    services.opportunity_create_quote(opportunity=OpportunityFactory(account=account))
+    opportunities.opportunity_create_quote(opportunity=OpportunityFactory(account=account))
 
     account.refresh_from_db()
     assert account.netsuite_id == "300"
@@ -438,7 +451,7 @@ def test_locked_customer_already_in_netsuite_is_linked_but_not_updated(ns, field
     before = ns.record("customer", "300")
     opportunity = OpportunityFactory(account=account)
 
-    services.opportunity_create_quote(opportunity=opportunity)
+    opportunities.opportunity_create_quote(opportunity=opportunity)
 
     account.refresh_from_db()
     opportunity.refresh_from_db()
@@ -460,7 +473,7 @@ def test_sales_order_links_an_unlinked_account_first_when_the_setting_is_on(ns, 
     account = AccountFactory(name="Hooli")
     opportunity = OpportunityFactory(account=account, amount=500, stage="Closed Won")
 
-    job = services.opportunity_request_sales_order(opportunity=opportunity)
+    job = opportunities.opportunity_request_sales_order(opportunity=opportunity)
 
     job.refresh_from_db()
     assert job.status == "done"
@@ -483,12 +496,12 @@ def test_sales_order_for_an_unlinked_account_is_refused_when_the_setting_is_off(
         "Account on Sales Order' is off"
     )
 
-    with pytest.raises(services.SyncRefused, match=message):
-        services.opportunity_request_sales_order(opportunity=opportunity)
+    with pytest.raises(SyncRefused, match=message):
+        opportunities.opportunity_request_sales_order(opportunity=opportunity)
     assert not SyncJob.objects.exists()
     # A job queued before the setting was turned off refuses the same way, in the log:
-    with pytest.raises(services.SyncRefused, match=message):
-        services.opportunity_sync_sales_order(opportunity=opportunity)
+    with pytest.raises(SyncRefused, match=message):
+        opportunities.opportunity_sync_sales_order(opportunity=opportunity)
 
     entry = only_log("opportunity_sales_order")
     assert entry.outcome == "error" and entry.reason.startswith(message)
@@ -502,7 +515,7 @@ def test_sales_order_for_a_linked_account_goes_ahead_with_the_setting_off(linked
     configure(sync_account_on_sales_order=False)
     opportunity = OpportunityFactory(account=linked, amount=75)
 
-    services.opportunity_request_sales_order(opportunity=opportunity)
+    opportunities.opportunity_request_sales_order(opportunity=opportunity)
 
     opportunity.refresh_from_db()
     assert ns.record("salesOrder", opportunity.netsuite_sales_order_id)["entity"] == {"id": "100"}
@@ -512,7 +525,7 @@ def test_sales_order_for_a_linked_account_goes_ahead_with_the_setting_off(linked
 def test_sync_to_netsuite_creates_and_links_an_unlinked_account(ns, field_mappings):
     account = AccountFactory(name="Pied Piper")
 
-    job = services.account_request_sync(account=account)
+    job = link.account_request_link_or_push(account=account)
 
     job.refresh_from_db()
     assert job.status == "done"
@@ -527,7 +540,7 @@ def test_sync_to_netsuite_creates_and_links_an_unlinked_account(ns, field_mappin
 def test_sync_to_netsuite_force_pushes_a_linked_account_even_when_unchanged(linked, ns):
     ns.edit(type="customer", id="100", fields={"companyName": "Edited in NetSuite"})
 
-    job = services.account_request_sync(account=linked)
+    job = link.account_request_link_or_push(account=linked)
 
     job.refresh_from_db()
     assert job.status == "done"
@@ -544,10 +557,10 @@ def test_update_from_netsuite_is_refused_below_enterprise_edition(synced, ns, sf
     configure(salesforce_edition=edition)
 
     with pytest.raises(
-        services.SyncRefused,
+        SyncRefused,
         match=f"needs Salesforce Enterprise Edition or higher; this org is {edition}",
     ):
-        services.account_request_refresh(account=synced)
+        update_from_netsuite.account_request_update_from_netsuite(account=synced)
 
     assert not SyncJob.objects.exists()
     assert ns.stats()["calls"] == {}
@@ -558,19 +571,19 @@ def test_update_from_netsuite_detects_the_edition_and_caches_it(synced, ns, sf):
     configure(salesforce_edition="", salesforce_edition_detected="")
     sf.faults(edition="Professional Edition")
 
-    with pytest.raises(services.SyncRefused, match="this org is Professional Edition"):
-        services.account_request_refresh(account=synced)
+    with pytest.raises(SyncRefused, match="this org is Professional Edition"):
+        update_from_netsuite.account_request_update_from_netsuite(account=synced)
     assert IntegrationSettings.load().salesforce_edition_detected == "Professional Edition"
     assert sf.data_calls() == {"query": 1}
     # Asked at most once a day:
-    with pytest.raises(services.SyncRefused, match="Professional Edition"):
-        services.account_request_refresh(account=synced)
+    with pytest.raises(SyncRefused, match="Professional Edition"):
+        update_from_netsuite.account_request_update_from_netsuite(account=synced)
     assert sf.data_calls() == {"query": 1}
 
     # The org is upgraded; once the cached answer is cleared, the new edition is detected.
     sf.faults(edition="Enterprise Edition")
     configure(salesforce_edition_detected="", salesforce_edition_detected_at=None)
-    job = services.account_request_refresh(account=synced)
+    job = update_from_netsuite.account_request_update_from_netsuite(account=synced)
 
     job.refresh_from_db()
     assert job.status == "done"
@@ -586,7 +599,7 @@ def test_update_from_netsuite_writes_the_financials_here_and_in_salesforce_in_on
 ):
     configure(salesforce_edition=edition)
 
-    job = services.account_request_refresh(account=synced)
+    job = update_from_netsuite.account_request_update_from_netsuite(account=synced)
 
     job.refresh_from_db()
     assert job.status == "done"
@@ -616,7 +629,7 @@ def test_update_from_netsuite_writes_the_financials_here_and_in_salesforce_in_on
         Decimal("300"),
         Decimal("50"),
     )
-    entry = only_log("account_refresh")
+    entry = only_log("account_update_from_netsuite")
     assert entry.outcome == "success" and entry.netsuite_id == "200"
     assert ns.stats()["calls"] == {"record_item": 1}  # the GET; nothing pushed back
     assert not SyncJob.objects.filter(kind=JobKind.ACCOUNT_PUSH).exists()
@@ -626,7 +639,7 @@ def test_update_from_netsuite_does_not_push_back_a_field_mapped_both_ways(synced
     FieldMapping.objects.create(direction="ns_to_sf", source="phone", target="Phone")
     ns.edit(type="customer", id="200", fields={"phone": "+1 999 000 1111"})
 
-    services.account_request_refresh(account=synced)
+    update_from_netsuite.account_request_update_from_netsuite(account=synced)
 
     synced.refresh_from_db()
     assert synced.fields["Phone"] == "+1 999 000 1111"
@@ -635,7 +648,7 @@ def test_update_from_netsuite_does_not_push_back_a_field_mapped_both_ways(synced
     assert ns.stats()["calls"] == {"record_item": 1}
     assert not SyncJob.objects.filter(kind=JobKind.ACCOUNT_PUSH).exists()
     # Nor later: a push now finds nothing NetSuite does not have.
-    assert services.account_push_to_netsuite(account=synced) == "skipped"
+    assert push.account_push_to_netsuite(account=synced) == "skipped"
     assert LogEntry.objects.get(operation="account_push").reason == "no change since the last sync"
     assert ns.stats()["calls"] == {"record_item": 1}
 
@@ -645,10 +658,10 @@ def test_update_from_netsuite_leaves_other_pending_changes_pending(synced, ns, s
     Account.objects.filter(pk=synced.pk).update(fields={**synced.fields, "Website": "https://new"})
     synced.refresh_from_db()
 
-    services.account_refresh_from_netsuite(account=synced)
+    update_from_netsuite.account_update_from_netsuite(account=synced)
 
     synced.refresh_from_db()
-    assert services.account_push_to_netsuite(account=synced) == "success"
+    assert push.account_push_to_netsuite(account=synced) == "success"
     assert ns.record("customer", "200")["url"] == "https://new"
 
 
@@ -677,8 +690,8 @@ def test_update_from_netsuite_of_an_unlinked_account_is_refused(sf, ns, field_ma
     configure(salesforce_edition="Enterprise Edition")
     account = AccountFactory(name="Loner")
 
-    with pytest.raises(services.SyncRefused, match="not linked to a NetSuite customer yet"):
-        services.account_request_refresh(account=account)
+    with pytest.raises(SyncRefused, match="not linked to a NetSuite customer yet"):
+        update_from_netsuite.account_request_update_from_netsuite(account=account)
     assert ns.stats()["calls"] == {}
 
 
@@ -698,12 +711,12 @@ def test_successful_push_marks_the_account_for_a_batched_status_writeback(linked
 
 
 def test_status_writeback_writes_sync_time_and_netsuite_id_on_enterprise(synced, sf):
-    assert services.status_writeback() == 0  # a lone status waits for company
+    assert writeback.status_writeback() == 0  # a lone status waits for company
     assert "NetSuite_Sync__c" not in sf.account(synced.salesforce_id)
     assert sf.data_calls() == {}
 
     make_statuses_due()
-    assert services.status_writeback() == 1
+    assert writeback.status_writeback() == 1
 
     synced.refresh_from_db()
     record = sf.account(synced.salesforce_id)
@@ -729,16 +742,14 @@ def test_a_status_that_changes_while_its_batch_is_written_stays_pending(synced, 
             "status_version",
         )
     )
-    services.account_record_attempt(account=synced, error="newer failure")  # meanwhile
+    attempts.account_record_attempt(account=synced, error="newer failure")  # meanwhile
 
-    services._status_write_batch(
-        rows, conf=conf, client=SalesforceClient(), with_status=True, job=None
-    )
+    writeback._write_batch(rows, conf=conf, client=SalesforceClient(), with_status=True, job=None)
 
     synced.refresh_from_db()
     assert synced.status_pending_since is not None  # the newer error still goes to Salesforce
     make_statuses_due()
-    services.status_writeback()
+    writeback.status_writeback()
     assert sf.account(synced.salesforce_id)["NetSuite_Sync__c"] == "Error: newer failure"
 
 
@@ -748,7 +759,7 @@ def test_status_writeback_after_a_failed_sync_shows_the_error(synced, ns, sf):
     synced.save()
 
     make_statuses_due()
-    assert services.status_writeback() == 1
+    assert writeback.status_writeback() == 1
 
     synced.refresh_from_db()
     assert COMPANY_NAME_REQUIRED in synced.last_sync_error
@@ -761,7 +772,7 @@ def test_status_writeback_on_professional_writes_only_the_netsuite_id(synced, sf
     configure(salesforce_edition="Professional Edition")
     make_statuses_due()
 
-    assert services.status_writeback() == 1
+    assert writeback.status_writeback() == 1
 
     record = sf.account(synced.salesforce_id)
     assert record["NetSuite_Id__c"] == "200"
@@ -774,7 +785,7 @@ def test_450_due_statuses_are_written_with_three_collection_calls(sf, field_mapp
     configure(salesforce_edition="Enterprise Edition")
     ids = bulk_pending_accounts(sf, 450, due=True)
 
-    assert services.status_writeback() == 450
+    assert writeback.status_writeback() == 450
 
     assert sf.data_calls() == {"composite_sobjects": 3}
     records = sf.state()["records"]["Account"]
@@ -787,7 +798,7 @@ def test_full_batches_go_at_once_and_the_rest_waits_for_company(sf, field_mappin
     configure(salesforce_edition="Enterprise Edition")
     ids = bulk_pending_accounts(sf, 450, due=False)
 
-    assert services.status_writeback() == 400
+    assert writeback.status_writeback() == 400
 
     assert sf.data_calls() == {"composite_sobjects": 2}
     assert Account.objects.filter(status_pending_since__isnull=False).count() == 50
@@ -801,14 +812,14 @@ def test_fewer_than_a_batch_and_none_due_writes_nothing_yet(sf, field_mappings):
     configure(salesforce_edition="Enterprise Edition")
     bulk_pending_accounts(sf, 150, due=False)
 
-    assert services.status_writeback() == 0
+    assert writeback.status_writeback() == 0
 
     assert sf.data_calls() == {}
     assert Account.objects.filter(status_pending_since__isnull=False).count() == 150
 
 
 def test_the_sync_that_fills_a_batch_writes_it_at_once(synced, sf):
-    bulk_pending_accounts(sf, services.COLLECTION_LIMIT - 1, due=False)
+    bulk_pending_accounts(sf, COLLECTION_LIMIT - 1, due=False)
 
     synced.name = "Acme Renamed"  # its push makes the 200th pending status
     synced.save()
@@ -823,14 +834,14 @@ def test_account_deleted_in_salesforce_gets_an_error_entry_and_is_not_retried(sf
     kept, gone = bulk_pending_accounts(sf, 2, due=True)
     sf.edit(type="Account", id=gone, delete=True)
 
-    assert services.status_writeback() == 1
+    assert writeback.status_writeback() == 1
 
     error = LogEntry.objects.get(operation="status_writeback", outcome="error")
     assert error.salesforce_id == gone and "ENTITY_IS_DELETED" in error.reason
     assert sf.account(kept)["NetSuite_Id__c"] == "1000"
     assert not Account.objects.filter(status_pending_since__isnull=False).exists()
     sf.reset_stats()
-    assert services.status_writeback() == 0
+    assert writeback.status_writeback() == 0
     assert sf.data_calls() == {}
 
 
@@ -936,7 +947,7 @@ def test_transient_netsuite_errors_are_retried_with_backoff_until_out_of_attempt
         assert linked.last_sync_error == ""  # not final yet
 
         SyncJob.objects.filter(pk=job.pk).update(not_before=None, max_attempts=2)
-        outbox.job_run(job_id=job.pk)
+        tasks.job_run(job_id=job.pk)
 
         job.refresh_from_db()
         assert (job.status, job.attempts) == ("failed", 2)

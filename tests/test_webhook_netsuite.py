@@ -258,7 +258,7 @@ def test_malformed_events_are_refused_logged_and_change_nothing(client, customer
     error = response.json()["error"]
     assert message in error
     entry = LogEntry.objects.get(operation="netsuite_customer_event")
-    assert (entry.outcome, entry.direction, entry.reason) == ("error", "inbound", error)
+    assert (entry.outcome, entry.direction, entry.reason) == ("error", "from_netsuite", error)
     assert unchanged(customer)
     assert not InboundEvent.objects.exists()
 

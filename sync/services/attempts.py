@@ -1,0 +1,112 @@
+"""
+One attempt at a piece of work: its log entry (timed, with the last HTTP exchange), whether
+its job will retry it, and its outcome on the Account, queued for write-back to Salesforce.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import Account
+from integration_log.models import Outcome
+from integration_log.services import record
+
+from .. import rules
+from ..clients.errors import ClientError, RateLimited
+from ..clients.salesforce import COLLECTION_LIMIT
+from ..models import JobKind, SyncJob
+from ..outbox import job_enqueue
+
+
+def job_will_retry(job: SyncJob | None, exc: BaseException) -> bool:
+    """Whether the job that raised exc will run again (work outside a job never does)."""
+    if job is None:
+        return False
+    return rules.will_retry(
+        retryable=getattr(exc, "retryable", False) or isinstance(exc, SoftTimeLimitExceeded),
+        rate_limited=isinstance(exc, RateLimited),
+        attempts=job.attempts,
+        max_attempts=job.max_attempts,
+    )
+
+
+class Attempt:
+    """Times one operation and writes its log entry with the client's last HTTP exchange."""
+
+    def __init__(
+        self,
+        operation: str,
+        direction: str,
+        *,
+        job: SyncJob | None = None,
+        salesforce_id: str = "",
+        netsuite_id: str = "",
+    ) -> None:
+        self.operation = operation
+        self.direction = direction
+        self.job = job
+        self.salesforce_id = salesforce_id
+        self.netsuite_id = netsuite_id
+        self.started = time.monotonic()
+
+    def log(self, outcome: str, reason: str = "", *, client: Any = None, **extra: Any) -> None:
+        if client is not None and client.exchanges:
+            last = client.exchanges[-1]
+            extra.setdefault(
+                "request", {"method": last.method, "path": last.path, "body": last.request}
+            )
+            extra.setdefault("response", {"status": last.status, "body": last.response})
+        record(
+            operation=self.operation,
+            direction=self.direction,
+            outcome=outcome,
+            reason=reason,
+            salesforce_id=self.salesforce_id,
+            netsuite_id=self.netsuite_id,
+            duration_ms=int((time.monotonic() - self.started) * 1000),
+            attempt=self.job.attempts if self.job else 1,
+            job_id=self.job.pk if self.job else None,
+            **extra,
+        )
+
+    def error(
+        self, exc: ClientError, *, client: Any = None, account: Account | None = None
+    ) -> bool:
+        """
+        Log a failure; True when the job will retry it. A final failure is also the Account's
+        last sync error (and so its NetSuite Sync status in Salesforce).
+        """
+        retrying = job_will_retry(self.job, exc)
+        self.log(Outcome.ERROR, exc.message + (" (will retry)" if retrying else ""), client=client)
+        if account is not None and not retrying:
+            account_record_attempt(account=account, error=exc.message)
+        return retrying
+
+
+def account_record_attempt(*, account: Account, error: str = "") -> None:
+    """
+    Remember the outcome of a sync attempt on the Account and queue its write-back to
+    Salesforce. Write-backs are batched: a full batch goes at once, a lone one within seconds.
+    """
+    now = timezone.now()
+    changes: dict[str, Any] = {
+        "last_sync_error": error[:10000],
+        "status_version": F("status_version") + 1,
+    }
+    if not error:
+        changes["last_synced_at"] = now
+    Account.objects.filter(pk=account.pk).update(**changes)
+    Account.objects.filter(pk=account.pk, status_pending_since__isnull=True).update(
+        status_pending_since=now
+    )
+    pending = Account.objects.filter(status_pending_since__isnull=False).count()
+    job_enqueue(
+        kind=JobKind.STATUS_WRITEBACK,
+        record_id="*",
+        delay=rules.writeback_delay(pending=pending, batch_size=COLLECTION_LIMIT),
+    )

@@ -1,0 +1,111 @@
+"""
+Inbound: apply what Salesforce (outbound messages) and NetSuite (the SuiteScript's customer
+events) send. Redeliveries are applied once; an older version never overwrites a newer one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from accounts.models import Account, Customer
+from accounts.services import (
+    account_upsert_from_salesforce,
+    customer_upsert_from_netsuite,
+    opportunity_upsert_from_salesforce,
+    parse_salesforce_datetime,
+)
+from integration_log.models import Direction, Operation, Outcome
+from integration_log.services import record
+from settings.models import IntegrationSettings
+
+from ..mapping import payload_hash
+from ..models import InboundEvent, JobKind
+from ..outbox import job_enqueue
+from .opportunities import sales_order_refusal
+
+
+def _seen(source: str, event_id: str) -> bool:
+    """Record an inbound event id; True when it was applied before."""
+    try:
+        with transaction.atomic():
+            InboundEvent.objects.create(source=source, event_id=event_id[:64])
+    except IntegrityError:
+        return True
+    return False
+
+
+@transaction.atomic
+def salesforce_notifications_apply(*, notifications: list[dict[str, Any]]) -> dict[str, int]:
+    """
+    Apply a Salesforce outbound message in one transaction: mirrors, and through the Account
+    signal, the jobs. Redelivered notification ids are ignored.
+    """
+    counts = {"applied": 0, "duplicate": 0, "stale": 0}
+    for note in notifications:
+        if _seen("salesforce", note["id"]):
+            counts["duplicate"] += 1
+            continue
+        if note["type"] == "Account":
+            _, applied = account_upsert_from_salesforce(fields=note["fields"])
+        else:
+            opportunity, applied, won = opportunity_upsert_from_salesforce(fields=note["fields"])
+            # Closed Won makes the sales order, as the integration apps do.
+            if (
+                won
+                and not opportunity.netsuite_sales_order_id
+                and not sales_order_refusal(opportunity=opportunity)
+            ):
+                job_enqueue(
+                    kind=JobKind.OPPORTUNITY_SALES_ORDER, record_id=opportunity.salesforce_id
+                )
+        counts["applied" if applied else "stale"] += 1
+    return counts
+
+
+def _customer_deleted(netsuite_id: str) -> str:
+    Customer.objects.filter(netsuite_id=netsuite_id).delete()
+    unlinked = Account.objects.filter(netsuite_id=netsuite_id).update(
+        netsuite_id="", pushed_payload=None
+    )
+    record(
+        operation=Operation.NETSUITE_CUSTOMER_DELETED,
+        direction=Direction.FROM_NETSUITE,
+        outcome=Outcome.SUCCESS,
+        netsuite_id=netsuite_id,
+        reason=f"customer deleted in NetSuite; {unlinked} Account(s) unlinked",
+    )
+    return "unlinked"
+
+
+@transaction.atomic
+def netsuite_customer_event_apply(*, event: dict[str, Any]) -> str:
+    """
+    A customer change from NetSuite's SFNS SuiteScript: keep the mirror (lock, financials)
+    current. Returns what happened: applied, duplicate, stale or unlinked.
+    """
+    netsuite_id = event["id"]
+    stamp = event.get("lastModifiedDate")
+    # Without a modification date, only an identical body is the same event (the key is kept
+    # under InboundEvent's 64 characters).
+    version = stamp or payload_hash(event["fields"])[:32]
+    if _seen("netsuite", f"{netsuite_id}:{event['event']}:{version}"):
+        return "duplicate"
+    if event["event"] == "delete":
+        return _customer_deleted(netsuite_id)
+    current = Customer.objects.select_for_update().filter(netsuite_id=netsuite_id).first()
+    if (
+        current
+        and current.last_modified
+        and stamp
+        and (parse_salesforce_datetime(stamp) <= current.last_modified)
+    ):
+        return "stale"
+    # The SuiteScript sends the date beside the fields, not in them: the mirror must keep it,
+    # or the stale check above never has anything to compare with.
+    fields = {**event["fields"], **({"lastModifiedDate": stamp} if stamp else {})}
+    customer_upsert_from_netsuite(
+        netsuite_id=netsuite_id, fields=fields, conf=IntegrationSettings.load()
+    )
+    return "applied"

@@ -1,0 +1,147 @@
+"""
+Link: find or create the NetSuite customer of an Account (parents first) and record the
+NetSuite id on both sides. The Salesforce id is the customer's external id, so a retry finds
+the same customer and never makes a second one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from accounts.models import Account, Customer
+from integration_log.models import Direction, Operation, Outcome
+from settings.models import IntegrationSettings
+
+from .. import rules
+from ..clients.errors import ClientError, NotFound
+from ..clients.netsuite import NetSuiteClient
+from ..errors import SyncRefused
+from ..mapping import sublists
+from ..models import JobKind, SyncJob
+from ..outbox import job_enqueue
+from ..selectors import account_outbound_payload
+from .attempts import Attempt, account_record_attempt
+from .push import account_push_to_netsuite
+
+MAX_PARENT_DEPTH = 10
+
+
+@dataclass(frozen=True)
+class _Linked:
+    netsuite_id: str
+    locked: bool
+    sent: bool  # whether NetSuite now holds the Account's mapped values
+    reason: str
+
+
+def _customer_payload(account: Account, conf: IntegrationSettings) -> dict[str, Any]:
+    """What a new customer gets: the mapped fields that have a value, and the link fields."""
+    return {
+        **{k: v for k, v in account_outbound_payload(account).items() if v is not None},
+        "externalId": account.salesforce_id,
+        conf.netsuite_salesforce_id_field: account.salesforce_id,
+    }
+
+
+def _find_or_create(
+    client: NetSuiteClient, account: Account, payload: dict[str, Any], conf: IntegrationSettings
+) -> _Linked:
+    """The customer with the Account's external id, updated as the rules allow, else a new one."""
+    try:
+        existing = client.get(
+            "customer", f"eid:{account.salesforce_id}", fields=[conf.netsuite_lock_field]
+        )
+    except NotFound:
+        netsuite_id = client.upsert(
+            "customer", account.salesforce_id, payload, replace=sublists(payload)
+        )
+        return _Linked(netsuite_id, locked=False, sent=True, reason=rules.CUSTOMER_CREATED)
+    netsuite_id = str(existing["id"])
+    locked = bool(existing.get(conf.netsuite_lock_field))
+    decision = rules.link_existing(locked=locked, create_only=conf.create_only)
+    if decision.push:
+        client.update("customer", netsuite_id, payload, replace=sublists(payload))
+    return _Linked(netsuite_id, locked=locked, sent=decision.push, reason=decision.reason)
+
+
+def _remember_link(account: Account, linked: _Linked, company_name: str) -> None:
+    """Record the link here; queue its write-back and a push of any edit made meanwhile."""
+    # What NetSuite now holds, so the next push sends only real changes; nothing when the
+    # existing customer was linked without an update.
+    sent_payload = account_outbound_payload(account) if linked.sent else None
+    Account.objects.filter(pk=account.pk).update(
+        netsuite_id=linked.netsuite_id, pushed_payload=sent_payload
+    )
+    # An edit saved while the customer was being created was skipped as "not linked": now
+    # that the link exists, push it.
+    if linked.sent and account_outbound_payload(Account.objects.get(pk=account.pk)) != (
+        sent_payload
+    ):
+        job_enqueue(kind=JobKind.ACCOUNT_PUSH, record_id=account.salesforce_id)
+    Customer.objects.update_or_create(
+        netsuite_id=linked.netsuite_id,
+        defaults={
+            "salesforce_id": account.salesforce_id,
+            "locked": linked.locked,
+            "company_name": company_name,
+        },
+    )
+    account.netsuite_id = linked.netsuite_id
+    account_record_attempt(account=account)
+
+
+def account_link(
+    *,
+    account: Account,
+    job: SyncJob | None = None,
+    client: NetSuiteClient | None = None,
+    depth: int = 0,
+) -> str:
+    """
+    The NetSuite customer id of this Account, found or created and linked if need be, parents
+    first (up to MAX_PARENT_DEPTH levels). Create Only never blocks a creation.
+    """
+    account.refresh_from_db()
+    if account.netsuite_id:
+        return account.netsuite_id
+    conf = IntegrationSettings.load()
+    client = client or NetSuiteClient()
+    attempt = Attempt(
+        Operation.ACCOUNT_LINK,
+        Direction.TO_NETSUITE,
+        job=job,
+        salesforce_id=account.salesforce_id,
+    )
+    try:
+        payload = _customer_payload(account, conf)
+    except SyncRefused as exc:
+        attempt.error(exc, account=account)
+        raise
+    if account.parent_id and depth < MAX_PARENT_DEPTH:
+        parent_id = account_link(account=account.parent, job=job, client=client, depth=depth + 1)
+        payload["parent"] = {"id": parent_id}
+    try:
+        linked = _find_or_create(client, account, payload, conf)
+    except ClientError as exc:
+        attempt.error(exc, client=client, account=account)
+        raise
+    attempt.netsuite_id = linked.netsuite_id
+    attempt.log(Outcome.SUCCESS, linked.reason, client=client)
+    _remember_link(account, linked, payload.get("companyName") or account.name)
+    return linked.netsuite_id
+
+
+def account_link_or_push(*, account: Account, job: SyncJob | None = None) -> str:
+    """The admin's "Sync to NetSuite": link when unlinked, else push now even if unchanged."""
+    if not account.is_linked:
+        account_link(account=account, job=job)
+        return Outcome.SUCCESS
+    return account_push_to_netsuite(account=account, job=job, force=True)
+
+
+@transaction.atomic
+def account_request_link_or_push(*, account: Account) -> SyncJob:
+    return job_enqueue(kind=JobKind.ACCOUNT_LINK_OR_PUSH, record_id=account.salesforce_id)

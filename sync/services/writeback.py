@@ -1,0 +1,135 @@
+"""
+Write-back: the NetSuite Id and NetSuite Sync values waiting on Accounts, written to Salesforce
+with sObject Collections, 200 Accounts a call, batched so a burst costs few calls.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
+
+from accounts.models import Account
+from integration_log.models import Direction, Operation, Outcome
+from settings.models import IntegrationSettings
+
+from .. import rules
+from ..clients.errors import ClientError
+from ..clients.salesforce import COLLECTION_LIMIT, SalesforceClient
+from ..models import JobKind, SyncJob
+from ..outbox import job_enqueue
+from .attempts import Attempt
+from .update_from_netsuite import salesforce_edition
+
+ROW_FIELDS = (
+    "pk",
+    "salesforce_id",
+    "netsuite_id",
+    "last_synced_at",
+    "last_sync_error",
+    "status_version",
+)
+
+
+def _rows_to_write() -> list[dict[str, Any]]:
+    """
+    The pending rows that go now: during a burst only full batches, the rest once no new
+    status arrived for a quiet spell (or the oldest waited long enough).
+    """
+    pending = Account.objects.filter(status_pending_since__isnull=False)
+    span = pending.aggregate(
+        oldest=Min("status_pending_since"), newest=Max("status_pending_since"), count=Count("pk")
+    )
+    if not span["count"]:
+        return []
+    rows = list(
+        pending.order_by("status_pending_since").values(*ROW_FIELDS)[: 10 * COLLECTION_LIMIT]
+    )
+    if not rules.writeback_due(oldest=span["oldest"], newest=span["newest"], now=timezone.now()):
+        rows = rows[: len(rows) // COLLECTION_LIMIT * COLLECTION_LIMIT]
+    return rows
+
+
+def status_writeback(*, job: SyncJob | None = None) -> int:
+    """Write what is due; returns the number of Accounts written. Queues itself while more wait."""
+    rows = _rows_to_write()
+    written = 0
+    if rows:
+        conf = IntegrationSettings.load()
+        client = SalesforceClient()
+        with_status = rules.edition_supports_api_features(
+            salesforce_edition(conf=conf, client=client)
+        )
+        for start in range(0, len(rows), COLLECTION_LIMIT):
+            written += _write_batch(
+                rows[start : start + COLLECTION_LIMIT],
+                conf=conf,
+                client=client,
+                with_status=with_status,
+                job=job,
+            )
+    if Account.objects.filter(status_pending_since__isnull=False).exists():
+        job_enqueue(
+            kind=JobKind.STATUS_WRITEBACK,
+            record_id="*",
+            delay=rules.WRITEBACK_QUIET.total_seconds(),
+        )
+    return written
+
+
+def _record(row: dict[str, Any], conf: IntegrationSettings, with_status: bool) -> dict:
+    fields: dict[str, Any] = {"id": row["salesforce_id"]}
+    if row["netsuite_id"]:
+        fields[conf.salesforce_netsuite_id_field] = row["netsuite_id"]
+    if with_status:
+        synced = row["last_synced_at"]
+        fields[conf.salesforce_netsuite_sync_field] = rules.status_text(
+            synced_at_iso=synced.isoformat(timespec="seconds") if synced else None,
+            error=row["last_sync_error"],
+        )
+    return fields
+
+
+def _write_batch(
+    rows: list[dict],
+    *,
+    conf: IntegrationSettings,
+    client: SalesforceClient,
+    with_status: bool,
+    job: SyncJob | None,
+) -> int:
+    records = [_record(row, conf, with_status) for row in rows]
+    attempt = Attempt(Operation.STATUS_WRITEBACK, Direction.TO_SALESFORCE, job=job)
+    try:
+        results = client.update_many("Account", records)
+    except ClientError as exc:
+        attempt.error(exc, client=client)
+        raise
+    written = 0
+    settled = Q(pk__in=[])
+    for row, result in zip(rows, results, strict=True):
+        transient = any(e.get("statusCode") == "UNABLE_TO_LOCK_ROW" for e in result.errors)
+        if not transient:  # written, or refused for good: either way not pending any more
+            # ...unless a newer attempt changed the status while this batch was on its way.
+            settled |= Q(pk=row["pk"], status_version=row["status_version"])
+        if result.success:
+            written += 1
+            continue
+        Attempt(
+            Operation.STATUS_WRITEBACK,
+            Direction.TO_SALESFORCE,
+            job=job,
+            salesforce_id=row["salesforce_id"],
+            netsuite_id=row["netsuite_id"],
+        ).log(
+            Outcome.ERROR,
+            "; ".join(f"{e.get('statusCode')}: {e.get('message')}" for e in result.errors),
+        )
+    Account.objects.filter(settled).update(status_pending_since=None)
+    attempt.log(
+        Outcome.SUCCESS,
+        f"{written} of {len(rows)} Account(s) updated",
+        request={"records": len(records), "fields": sorted({k for r in records for k in r})},
+    )
+    return written
