@@ -1,15 +1,13 @@
 """
 What both emulators share: a threaded WSGI server (optionally HTTPS), injected latency and
 failures, a concurrency limit, per-operation statistics, JSON state with an optional state file,
-a notifier that retries like the vendors do, and the /__emulator__/ control endpoints.
+the notifier (emulators.notify), and the /__emulator__/ control endpoints.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import logging
-import queue
 import random
 import threading
 import time
@@ -24,7 +22,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
-logger = logging.getLogger(__name__)
+from .notify import Notifier
 
 CONTROL_PREFIX = "/__emulator__/"
 
@@ -33,77 +31,6 @@ def json_response(data: Any, status: int = 200, headers: dict | None = None) -> 
     return Response(
         json.dumps(data), status=status, headers=headers, content_type="application/json"
     )
-
-
-class Notifier:
-    """
-    Delivers callbacks in a background thread, in order, retrying each with exponential backoff
-    until the receiver accepts it or max_age passes (Salesforce: up to 24 hours).
-    """
-
-    def __init__(
-        self,
-        url: str,
-        *,
-        accepted: Callable[[requests.Response], bool],
-        first_delay: float = 0.5,
-        max_delay: float = 30.0,
-        max_age: float = 24 * 3600,
-        verify: bool | str = True,
-    ) -> None:
-        self.url = url
-        self.accepted = accepted
-        self.first_delay = first_delay
-        self.max_delay = max_delay
-        self.max_age = max_age
-        self.verify = verify
-        self.delivered = 0
-        self.attempts = 0
-        self.abandoned = 0
-        self._queue: queue.Queue[tuple[bytes, dict]] = queue.Queue()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="emulator-notifier", daemon=True)
-        self._thread.start()
-
-    def send(self, body: bytes, headers: dict) -> None:
-        self._queue.put((body, headers))
-
-    def pending(self) -> int:
-        return self._queue.unfinished_tasks
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                body, headers = self._queue.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            try:
-                self._deliver(body, headers)
-            finally:
-                self._queue.task_done()
-
-    def _deliver(self, body: bytes, headers: dict) -> None:
-        started, delay = time.monotonic(), self.first_delay
-        while not self._stop.is_set():
-            self.attempts += 1
-            try:
-                response = requests.post(
-                    self.url, data=body, headers=headers, timeout=30, verify=self.verify
-                )
-                if self.accepted(response):
-                    self.delivered += 1
-                    return
-                logger.info("notification to %s refused: HTTP %s", self.url, response.status_code)
-            except requests.RequestException as exc:
-                logger.info("notification to %s failed: %s", self.url, exc)
-            if time.monotonic() - started > self.max_age:
-                self.abandoned += 1
-                return
-            self._stop.wait(delay)
-            delay = min(delay * 2, self.max_delay)
 
 
 class EmulatorApp:

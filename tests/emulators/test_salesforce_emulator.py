@@ -19,7 +19,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from defusedxml import ElementTree
 
 from emulators.base import start_emulator
-from emulators.salesforce import SalesforceEmulator, id18
+from emulators.salesforce import SalesforceEmulator
+from emulators.salesforce.ids import id18
 
 API = "/services/data/v62.0"
 REST_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$")

@@ -1,0 +1,5 @@
+"""The Salesforce emulator (see app.py for what it covers)."""
+
+from .app import SalesforceEmulator
+
+__all__ = ["SalesforceEmulator"]

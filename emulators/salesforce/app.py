@@ -1,0 +1,243 @@
+"""
+A local Salesforce: OAuth token endpoint, REST sObjects/collections/SOQL with the API limit header,
+and SOAP outbound messages, as described in ../shared/WIRE.md (Salesforce sections). This module
+wires the routes and the control endpoints; each concern lives in its own module.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import secrets
+from typing import Any
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
+from ..base import CONTROL_PREFIX, EmulatorApp, json_response
+from .errors import ApiError, not_found
+from .fields import FieldsMixin
+from .ids import normalise_id
+from .limits import LimitsMixin, api_call
+from .oauth import OAuthMixin
+from .outbound import OutboundMixin
+from .query import QueryMixin
+from .records import RecordsMixin
+from .schema import WRITABLE_FIELDS
+from .soql import SoqlMixin
+from .store import StoreMixin
+
+
+class SalesforceEmulator(
+    OAuthMixin,
+    LimitsMixin,
+    RecordsMixin,
+    FieldsMixin,
+    StoreMixin,
+    QueryMixin,
+    SoqlMixin,
+    OutboundMixin,
+    EmulatorApp,
+):
+    """
+    Salesforce as SFNS sees it: OAuth (password, client credentials, JWT bearer), REST sObjects
+    Account/Opportunity (CRUD, upsert by external id, composite collections), SOQL, the daily
+    API allocation, and SOAP outbound messages to notify_url on every create/update.
+
+    Credentials come from django.conf.settings on each request (SALESFORCE_CLIENT_ID, ...).
+
+    SOQL: the subset described in soql.py.
+
+    Control endpoints beyond the base ones:
+    - POST /__emulator__/expire-sessions: every access token becomes invalid (401).
+    - POST /__emulator__/faults also takes "api_limit", "api_usage" (jump the 24 h counter)
+      and "edition" (Organization.OrganizationType); these live in the state, so reset
+      restores the constructor's values.
+    - POST /__emulator__/seed {"Account": [...], "Opportunity": [...], "edition": "..."}:
+      records (Id and system dates optional) stored without outbound messages; answers
+      {"ok": true, "ids": {"Account": [...], ...}}; 400 with a Salesforce error list on a bad
+      field.
+    - POST /__emulator__/edit {"type", "id"?, "fields"} or {"type", "id", "delete": true}: a user
+      editing in the Salesforce UI; validated like the API, notifies like the API. Answers
+      {"ok": true, "id", "created"}.
+    """
+
+    name = "salesforce"
+
+    def __init__(
+        self,
+        *,
+        latency_ms: int = 0,
+        fail_rate: float = 0.0,
+        concurrency_limit: int = 0,
+        api_limit: int = 15000,
+        edition: str = "Enterprise Edition",
+        notify_url: str = "",
+        state_file: str | None = None,
+        notify_verify: bool | str = True,
+    ) -> None:
+        self.default_api_limit = api_limit
+        self.default_edition = edition
+        # Sessions are the org's, not the data's: reset keeps them, expire-sessions drops them.
+        self.sessions: dict[str, dict[str, Any]] = {}
+        self.cursors: dict[str, dict[str, Any]] = {}
+        self.public_url = "https://127.0.0.1"
+        self.pending_notifications: list[dict[str, Any]] = []
+        super().__init__(
+            latency_ms=latency_ms,
+            fail_rate=fail_rate,
+            concurrency_limit=concurrency_limit,
+            notify_url=notify_url,
+            state_file=state_file,
+            notify_verify=notify_verify,
+        )
+
+    # -- base hooks -------------------------------------------------------------------------
+    def rules(self) -> list[Rule]:
+        data = "/services/data/<version>"
+        return [
+            Rule("/services/oauth2/token", methods=["POST"], endpoint="oauth_token"),
+            Rule("/services/data", methods=["GET"], endpoint="versions"),
+            Rule("/services/data/", methods=["GET"], endpoint="versions"),
+            Rule(f"{data}/limits", methods=["GET"], endpoint="limits"),
+            Rule(f"{data}/limits/", methods=["GET"], endpoint="limits"),
+            Rule(f"{data}/sobjects/<sobject>", methods=["POST"], endpoint="sobject_create"),
+            Rule(f"{data}/sobjects/<sobject>/", methods=["POST"], endpoint="sobject_create"),
+            Rule(
+                f"{data}/sobjects/<sobject>/<record_id>",
+                methods=["GET", "PATCH", "DELETE"],
+                endpoint="sobject_record",
+            ),
+            Rule(
+                f"{data}/sobjects/<sobject>/<field>/<path:value>",
+                methods=["GET", "PATCH"],
+                endpoint="sobject_upsert",
+            ),
+            Rule(
+                f"{data}/composite/sobjects",
+                methods=["PATCH", "POST"],
+                endpoint="composite_sobjects",
+            ),
+            Rule(f"{data}/query", methods=["GET"], endpoint="query"),
+            Rule(f"{data}/query/", methods=["GET"], endpoint="query"),
+            Rule(f"{data}/query/<locator>", methods=["GET"], endpoint="query_more"),
+        ]
+
+    def initial_state(self) -> dict[str, Any]:
+        return {
+            "records": {"Account": {}, "Opportunity": {}},
+            "deleted": {"Account": {}, "Opportunity": {}},
+            "custom_fields": {"Account": [], "Opportunity": []},
+            # A random start keeps ids from repeating after a reset (SFNS may remember old ones).
+            "id_seq": secrets.randbelow(62**8),
+            "last_modstamp_ms": 0,
+            "api_usage": 0,
+            "api_usage_day": dt.datetime.now(dt.UTC).date().isoformat(),
+            "api_limit": self.default_api_limit,
+            "edition": self.default_edition,
+        }
+
+    def too_many_requests(self) -> Response:
+        return ApiError(
+            403, "REQUEST_LIMIT_EXCEEDED", "ConcurrentPerOrgLongTxn Limit exceeded."
+        ).response()
+
+    def unavailable(self) -> Response:
+        return ApiError(503, "SERVER_UNAVAILABLE", "Service Unavailable").response()
+
+    def not_routed(self, request: Request, exc: HTTPException) -> Response:
+        if not request.path.startswith("/services/data/"):
+            return exc.get_response()
+        version = request.path.split("/")[3]
+        if isinstance(exc, MethodNotAllowed):
+            allowed = ",".join(m for m in exc.valid_methods or [] if m != "HEAD")
+            error = ApiError(
+                405,
+                "METHOD_NOT_ALLOWED",
+                f"HTTP Method '{request.method}' not allowed. Allowed are {allowed}",
+            )
+        else:
+            error = not_found()
+
+        def answer(self: SalesforceEmulator, request: Request, version: str) -> Response:
+            raise error
+
+        return api_call(answer)(self, request, version)
+
+    def control(self, request: Request) -> Response:
+        self.remember_url(request)
+        action = request.path[len(CONTROL_PREFIX) :].strip("/")
+        body = request.get_json(silent=True) or {}
+        if request.method == "POST" and action == "expire-sessions":
+            with self.lock:
+                self.sessions.clear()
+            return json_response({"ok": True})
+        if request.method == "POST" and action == "seed":
+            with self.lock:
+                snapshot = copy.deepcopy(self.state)
+                try:
+                    ids = self.seed(body)
+                except ApiError as exc:
+                    self.state = snapshot
+                    return exc.response()
+                self.save_state()
+            return json_response({"ok": True, "ids": ids})
+        if request.method == "POST" and action == "faults":
+            with self.lock:
+                if "api_limit" in body:
+                    self.state["api_limit"] = int(body["api_limit"])
+                if "api_usage" in body:
+                    self.state["api_usage"] = int(body["api_usage"])
+                    self.state["api_usage_day"] = dt.datetime.now(dt.UTC).date().isoformat()
+                if "edition" in body:
+                    self.state["edition"] = str(body["edition"])
+                self.save_state()
+        return super().control(request)
+
+    def seed(self, data: dict[str, Any]) -> dict[str, list[str]]:
+        if "edition" in data:
+            self.state["edition"] = str(data["edition"])
+        ids: dict[str, list[str]] = {}
+        for sobject in WRITABLE_FIELDS:
+            for raw in data.get(sobject, []):
+                values = self.clean_fields(sobject, raw, allow_system=True)
+                self.check_required(sobject, values)
+                ids.setdefault(sobject, []).append(self.insert(sobject, values, notify=False))
+        return ids
+
+    def edit(self, data: dict[str, Any]) -> Response:
+        sobject = data.get("type")
+        if sobject not in WRITABLE_FIELDS:
+            return not_found().response()
+        try:
+            record_id = data.get("id")
+            if record_id and data.get("delete"):
+                self.delete(sobject, self.existing_id(sobject, record_id))
+                self.save_state()
+                return json_response({"ok": True, "id": normalise_id(record_id), "deleted": True})
+            values = self.clean_fields(sobject, data.get("fields") or {})
+            if record_id:
+                record_id = self.existing_id(sobject, record_id)
+                self.update(sobject, record_id, values)
+                created = False
+            else:
+                self.check_required(sobject, values)
+                record_id = self.insert(sobject, values)
+                created = True
+        except ApiError as exc:
+            self.pending_notifications.clear()
+            return exc.response()
+        self.save_state()
+        self.flush_notifications()
+        return json_response({"ok": True, "id": record_id, "created": created})
+
+    def remember_url(self, request: Request) -> None:
+        """Outbound messages name the instance URL, which only a request can tell us."""
+        with self.lock:
+            self.public_url = request.host_url.rstrip("/")
+
+    def versions(self, request: Request) -> Response:
+        return json_response(
+            [{"label": "Winter '25", "url": "/services/data/v62.0", "version": "62.0"}]
+        )

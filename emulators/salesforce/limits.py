@@ -1,0 +1,71 @@
+"""
+The envelope of every REST data call: the API version in the path, a bearer session, the org's
+daily API allocation (403 REQUEST_LIMIT_EXCEEDED when spent) and the Sforce-Limit-Info header.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.wrappers import Request, Response
+
+from ..base import json_response
+from .errors import ApiError, not_found
+
+if TYPE_CHECKING:
+    from .app import SalesforceEmulator
+
+VERSION_RE = re.compile(r"^v\d+\.\d$")
+
+
+def api_call(method: Callable[..., Response]) -> Callable[..., Response]:
+    """Version check, bearer session, daily API allocation and Sforce-Limit-Info header."""
+
+    @functools.wraps(method)
+    def wrapper(
+        self: SalesforceEmulator, request: Request, version: str, **values: Any
+    ) -> Response:
+        self.remember_url(request)
+        if self.session_for(request) is None:
+            return self.invalid_session()
+        with self.lock:
+            # The allocation is a rolling 24 hours; a calendar day (UTC) is close enough here.
+            today = dt.datetime.now(dt.UTC).date().isoformat()
+            if self.state.get("api_usage_day") != today:
+                self.state["api_usage_day"], self.state["api_usage"] = today, 0
+            if self.state["api_usage"] >= self.state["api_limit"]:
+                headers = self.limit_headers()
+                error = ApiError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+                return error.response(headers)
+            self.state["api_usage"] += 1
+            self.save_state()
+            headers = self.limit_headers()
+        if not VERSION_RE.match(version):
+            response = not_found().response()
+        else:
+            try:
+                response = method(self, request, version, **values)
+            except ApiError as exc:
+                response = exc.response()
+        response.headers.update(headers)
+        return response
+
+    return wrapper
+
+
+class LimitsMixin:
+    """The allocation as the API reports it; uses the emulator's state and lock."""
+
+    def limit_headers(self) -> dict[str, str]:
+        usage = f"api-usage={self.state['api_usage']}/{self.state['api_limit']}"
+        return {"Sforce-Limit-Info": usage}
+
+    @api_call
+    def limits(self, request: Request, version: str) -> Response:
+        with self.lock:
+            used, limit = self.state["api_usage"], self.state["api_limit"]
+        return json_response({"DailyApiRequests": {"Max": limit, "Remaining": limit - used}})
