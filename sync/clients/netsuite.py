@@ -24,20 +24,9 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 
 from .concurrency import netsuite_semaphore
 from .errors import AuthError, ClientError, NotFound, RateLimited, Rejected, Transient
+from .exchanges import Exchange, response_body
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class Exchange:
-    """One HTTP round trip, kept for the integration log (no headers: they hold credentials)."""
-
-    method: str
-    path: str
-    request: Any
-    status: int | None
-    response: Any
-    duration_ms: int
 
 
 @dataclass
@@ -155,7 +144,7 @@ class NetSuiteClient:
                     path=path,
                     request=kwargs.get("json"),
                     status=response.status_code if response is not None else None,
-                    response=_body(response) if response is not None else None,
+                    response=response_body(response) if response is not None else None,
                     duration_ms=int((time.monotonic() - started) * 1000),
                 )
             )
@@ -167,15 +156,6 @@ class NetSuiteClient:
 def _replace_param(replace: Iterable[str]) -> dict[str, str] | None:
     names = sorted(replace)
     return {"replace": ",".join(names)} if names else None
-
-
-def _body(response: requests.Response) -> Any:
-    if not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        return response.text[:2000]
 
 
 def _id_from_location(response: requests.Response) -> str:
@@ -190,7 +170,7 @@ def _id_from_location(response: requests.Response) -> str:
 
 def _error(method: str, path: str, response: requests.Response) -> ClientError:
     """Turn a NetSuite error body ({"o:errorDetails": [...]}) into a typed exception."""
-    body = _body(response)
+    body = response_body(response)
     details = body.get("o:errorDetails", []) if isinstance(body, dict) else []
     code = details[0].get("o:errorCode", "") if details else ""
     text = (
