@@ -1,0 +1,295 @@
+"""
+REST records: customer, estimate and salesOrder by internal id or eid: external id (GET, POST,
+PATCH, PUT upsert, DELETE), with NetSuite's validation errors and sublist semantics.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from ..base import json_response
+from .errors import ns_error
+from .schema import (
+    CUSTOMER_FIELDS,
+    EXTERNAL_ID,
+    FINANCIAL_FIELDS,
+    READ_ONLY_FIELDS,
+    RECORD_TYPES,
+    REFERENCE_FIELDS,
+    TRANSACTION_FIELDS,
+)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class RecordsMixin:
+    """The record endpoints over self.state["records"]; changes notify through WebhookMixin."""
+
+    state: dict[str, Any]
+
+    def _records(self, rtype: str) -> dict[str, dict]:
+        return self.state["records"][rtype]
+
+    def _find(self, rtype: str, ref: str) -> tuple[str | None, dict | None]:
+        records = self._records(rtype)
+        if ref.startswith("eid:"):
+            eid = ref[4:]
+            for rid, rec in records.items():
+                if rec.get("externalId") == eid:
+                    return rid, rec
+            return None, None
+        return ref, records.get(ref)
+
+    def _link(self, request: Request, rtype: str, rid: str) -> str:
+        return f"{request.host_url.rstrip('/')}/services/rest/record/v1/{rtype}/{rid}"
+
+    def _render(self, request: Request, rtype: str, rid: str, record: dict) -> dict:
+        out = copy.deepcopy(record)
+        for key, value in out.items():
+            if key in REFERENCE_FIELDS and isinstance(value, dict) and "id" in value:
+                target = "customer" if key in ("parent", "entity") else key
+                ref = self.state["records"].get(target, {}).get(value["id"], {})
+                value.setdefault(
+                    "refName",
+                    ref.get("companyName") or ref.get("entityId") or f"{key} {value['id']}",
+                )
+                value["links"] = [{"rel": "self", "href": self._link(request, target, value["id"])}]
+        out["links"] = [{"rel": "self", "href": self._link(request, rtype, rid)}]
+        out["id"] = rid
+        fields = request.args.get("fields")
+        if fields:
+            wanted = {f.strip() for f in fields.split(",")} | {"id", "links"}
+            out = {k: v for k, v in out.items() if k in wanted}
+        return out
+
+    def _validate(self, rtype: str, body: Any, *, creating: bool) -> Response | None:
+        """The 400 answer NetSuite would give to this body, or None when it is acceptable."""
+        if not isinstance(body, dict):
+            return ns_error(
+                400,
+                "INVALID_CONTENT",
+                "The request could not be processed: the body must be a JSON object.",
+            )
+        if refused := _field_error(rtype, body):
+            return refused
+        if rtype == "customer":
+            return self._customer_error(body, creating=creating)
+        return self._transaction_error(body, creating=creating)
+
+    def _customer_error(self, body: dict, *, creating: bool) -> Response | None:
+        if creating and not body.get("isPerson") and not body.get("companyName"):
+            return ns_error(
+                400, "USER_ERROR", "You must enter a value for Company Name.", "companyName"
+            )
+        if not creating and "companyName" in body and not body["companyName"]:
+            return ns_error(
+                400, "USER_ERROR", "You must enter a value for Company Name.", "companyName"
+            )
+        parent = body.get("parent")
+        if parent and parent["id"] not in self._records("customer"):
+            return ns_error(
+                400, "USER_ERROR", f"Invalid parent reference key {parent['id']}.", "parent"
+            )
+        return None
+
+    def _transaction_error(self, body: dict, *, creating: bool) -> Response | None:
+        entity = body.get("entity")
+        if creating and not entity:
+            return ns_error(400, "USER_ERROR", "You must enter a value for Customer.", "entity")
+        if entity and entity["id"] not in self._records("customer"):
+            return ns_error(
+                400, "USER_ERROR", f"Invalid entity reference key {entity['id']}.", "entity"
+            )
+        items = body.get("item", {"items": []} if not creating else None)
+        if creating and not (isinstance(items, dict) and items.get("items")):
+            return ns_error(
+                400,
+                "USER_ERROR",
+                "You must have at least one valid line item for this transaction.",
+                "item",
+            )
+        return None
+
+    def _new_id(self) -> str:
+        rid = str(self.state["next_id"])
+        self.state["next_id"] += 1
+        return rid
+
+    def _create(self, rtype: str, body: dict, rid: str | None = None) -> str:
+        rid = rid or self._new_id()
+        now = _now()
+        record = {"dateCreated": now, "lastModifiedDate": now, **copy.deepcopy(body)}
+        if rtype == "customer":
+            record.setdefault("entityId", body.get("companyName") or f"CUST{rid}")
+            for field in FINANCIAL_FIELDS:
+                record.setdefault(field, 0)
+        else:
+            record["total"] = sum(
+                float(line.get("quantity", 1)) * float(line.get("rate", 0))
+                for line in body.get("item", {}).get("items", [])
+            )
+        self._records(rtype)[rid] = record
+        return rid
+
+    def _change(
+        self, rtype: str, record: dict, body: dict, replace: set[str] | None = None
+    ) -> None:
+        """
+        Body fields are set (null clears). Sublists ({"items": [...]}) are appended to, as
+        NetSuite does for non-keyed sublists, unless the request names them in ?replace=.
+        """
+        for key, value in body.items():
+            current = record.get(key)
+            if value is None:
+                record.pop(key, None)
+            elif (
+                _is_sublist(value)
+                and _is_sublist(current)
+                and (replace is not None and key not in replace)
+            ):
+                current["items"] = current["items"] + copy.deepcopy(value["items"])
+            else:
+                record[key] = copy.deepcopy(value)
+        record["lastModifiedDate"] = _now()
+
+    def _known_type(self, rtype: str) -> Response | None:
+        if rtype not in RECORD_TYPES:
+            return ns_error(404, "INVALID_RECORD_TYPE", f"Record type '{rtype}' does not exist.")
+        return None
+
+    def record_collection(self, request: Request, rtype: str) -> Response:
+        if bad := self._known_type(rtype):
+            return bad
+        if request.method == "GET":
+            limit = min(int(request.args.get("limit", 1000)), 1000)
+            offset = int(request.args.get("offset", 0))
+            with self.lock:
+                ids = sorted(self._records(rtype), key=int)
+            page = ids[offset : offset + limit]
+            return json_response(
+                {
+                    "links": [],
+                    "count": len(page),
+                    "hasMore": offset + limit < len(ids),
+                    "offset": offset,
+                    "totalResults": len(ids),
+                    "items": [
+                        {"links": [{"rel": "self", "href": self._link(request, rtype, i)}], "id": i}
+                        for i in page
+                    ],
+                }
+            )
+        body = request.get_json(silent=True)
+        with self.lock:
+            if bad := self._validate(rtype, body, creating=True):
+                return bad
+            if body.get("externalId") and self._find(rtype, f"eid:{body['externalId']}")[1]:
+                return ns_error(
+                    400,
+                    "USER_ERROR",
+                    "A record with this external ID already exists.",
+                    "externalId",
+                )
+            rid = self._create(rtype, body)
+            self.save_state()
+            self._notify_change(request, rtype, rid, "create")
+        return Response(status=204, headers={"Location": self._link(request, rtype, rid)})
+
+    def record_item(self, request: Request, rtype: str, ref: str) -> Response:
+        if bad := self._known_type(rtype):
+            return bad
+        if ref.startswith("eid:") and not EXTERNAL_ID.match(ref[4:]):
+            return ns_error(400, "INVALID_CONTENT", "Invalid external ID in the URL.")
+        with self.lock:
+            rid, record = self._find(rtype, ref)
+            if request.method == "PUT":
+                if not ref.startswith("eid:"):
+                    return ns_error(
+                        400, "INVALID_REQUEST", "PUT is only supported with an external ID (eid:)."
+                    )
+                body = request.get_json(silent=True)
+                if bad := self._validate(rtype, body, creating=record is None):
+                    return bad
+                body = {**body, "externalId": ref[4:]}
+                if record is None:
+                    rid = self._create(rtype, body)
+                    event = "create"
+                else:
+                    self._change(rtype, record, body, _replace(request))
+                    event = "update"
+                self.save_state()
+                self._notify_change(request, rtype, rid, event)
+                return Response(status=204, headers={"Location": self._link(request, rtype, rid)})
+            if record is None:
+                return ns_error(
+                    404,
+                    "NONEXISTENT_ID",
+                    f"The record instance does not exist. Provide a valid record "
+                    f"instance ID. ({rtype} {ref})",
+                )
+            if request.method == "GET":
+                return json_response(self._render(request, rtype, rid, record))
+            if request.method == "DELETE":
+                del self._records(rtype)[rid]
+                self.save_state()
+                self._notify_change(request, rtype, rid, "delete", record)
+                return Response(status=204)
+            body = request.get_json(silent=True)
+            if bad := self._validate(rtype, body, creating=False):
+                return bad
+            self._change(rtype, record, body, _replace(request))
+            self.save_state()
+            self._notify_change(request, rtype, rid, "update")
+        return Response(status=204)
+
+
+def _is_sublist(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("items"), list)
+
+
+def _replace(request: Request) -> set[str]:
+    """The sublists named in ?replace=a,b (replaced instead of appended to)."""
+    return {name.strip() for name in request.args.get("replace", "").split(",") if name.strip()}
+
+
+def _field_error(rtype: str, body: dict) -> Response | None:
+    """Read-only, unknown or malformed fields, and an externalId NetSuite would not take."""
+    allowed = CUSTOMER_FIELDS if rtype == "customer" else TRANSACTION_FIELDS
+    for key, value in body.items():
+        if key in READ_ONLY_FIELDS:
+            return ns_error(
+                400, "INVALID_CONTENT", f"The field {key} is read-only and cannot be set.", key
+            )
+        if key not in allowed and not key.startswith(("custentity", "custbody")):
+            return ns_error(
+                400,
+                "INVALID_CONTENT",
+                f"Invalid field name: {key}. The field does not exist on {rtype}.",
+                key,
+            )
+        if (
+            key in REFERENCE_FIELDS
+            and value is not None
+            and not (isinstance(value, dict) and "id" in value)
+        ):
+            return ns_error(
+                400,
+                "INVALID_CONTENT",
+                f'Invalid value for the reference field {key}: expected {{"id": ...}}.',
+                key,
+            )
+    eid = body.get("externalId")
+    if eid is not None and not (isinstance(eid, str) and EXTERNAL_ID.match(eid)):
+        return ns_error(
+            400,
+            "INVALID_CONTENT",
+            "Invalid externalId: use letters, digits, '_' and '-'.",
+            "externalId",
+        )
+    return None
