@@ -5,10 +5,15 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from integration_log.services import record
-from sync.models import JobKind, JobStatus, SyncJob
+from sync.models import JobStatus
 
-from .factories import AccountFactory, CustomerFactory, OpportunityFactory
+from .factories import (
+    AccountFactory,
+    CustomerFactory,
+    LogEntryFactory,
+    OpportunityFactory,
+    SyncJobFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -20,19 +25,12 @@ def objects(field_mappings):
         "accounts.account": account,
         "accounts.customer": CustomerFactory(),
         "accounts.opportunity": OpportunityFactory(account=account),
-        "integration_log.logentry": record(
-            operation="account_push",
-            direction="to_netsuite",
+        "integration_log.logentry": LogEntryFactory(
             outcome="error",
             reason="boom",
             request={"Authorization": "OAuth secret", "body": {"a": 1}},
         ),
-        "sync.syncjob": SyncJob.objects.create(
-            kind=JobKind.ACCOUNT_PUSH,
-            record_id=account.salesforce_id,
-            dedupe_key="x",
-            status=JobStatus.FAILED,
-        ),
+        "sync.syncjob": SyncJobFactory(record_id=account.salesforce_id, status=JobStatus.FAILED),
     }
 
 

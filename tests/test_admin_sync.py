@@ -8,11 +8,10 @@ import pytest
 from django.contrib.admin import helpers
 from django.urls import reverse
 
-from integration_log.services import record
 from settings.models import IntegrationSettings
 from sync.models import FieldMapping, JobKind, JobStatus, SyncJob
 
-from .factories import AccountFactory, OpportunityFactory
+from .factories import AccountFactory, LogEntryFactory, OpportunityFactory, SyncJobFactory
 
 # Plain transactions: on_commit never fires, so queued jobs stay queued for the assertions.
 pytestmark = pytest.mark.django_db
@@ -136,15 +135,8 @@ def test_opportunity_actions_queue_quotes_and_refuse_unlinked_sales_orders(
 
 
 def test_retry_from_the_log_queues_the_entrys_work_again(admin_client):
-    failed = SyncJob.objects.create(
-        kind=JobKind.ACCOUNT_PUSH,
-        record_id="001000000000001AAA",
-        dedupe_key="account_push:001000000000001AAA",
-        status=JobStatus.FAILED,
-    )
-    entry = record(
-        operation="account_push",
-        direction="to_netsuite",
+    failed = SyncJobFactory(status=JobStatus.FAILED)
+    entry = LogEntryFactory(
         outcome="error",
         reason="boom",
         salesforce_id="001000000000001AAA",
@@ -161,12 +153,7 @@ def test_retry_from_the_log_queues_the_entrys_work_again(admin_client):
 
 def test_only_failed_jobs_are_retried_from_the_jobs_list(admin_client):
     failed, done = (
-        SyncJob.objects.create(
-            kind=JobKind.ACCOUNT_PUSH,
-            record_id=rid,
-            dedupe_key=f"account_push:{rid}",
-            status=status,
-        )
+        SyncJobFactory(record_id=rid, status=status)
         for rid, status in (
             ("001000000000001AAA", JobStatus.FAILED),
             ("001000000000002AAA", JobStatus.DONE),

@@ -7,11 +7,10 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import Account
 from integration_log.models import LogEntry
-from integration_log.services import record
 from settings.models import IntegrationSettings
 from sync.models import SyncJob
 
-from .factories import AccountFactory, OpportunityFactory
+from .factories import AccountFactory, LogEntryFactory, OpportunityFactory, SyncJobFactory
 
 UNKNOWN = "001999999999999AAA"
 
@@ -208,12 +207,10 @@ def test_preview_returns_exactly_what_a_push_would_send(api, field_mappings):
 @pytest.mark.django_db
 def test_log_is_filtered_by_outcome_and_operation(api):
     LogEntry.objects.all().delete()
-    record(operation="account_push", direction="to_netsuite", outcome="success")
-    failed = record(
-        operation="account_push", direction="to_netsuite", outcome="error", reason="boom"
-    )
-    record(operation="account_link", direction="to_netsuite", outcome="skipped")
-    other = record(operation="account_link", direction="to_netsuite", outcome="error", reason="bad")
+    LogEntryFactory(outcome="success")
+    failed = LogEntryFactory(outcome="error", reason="boom")
+    LogEntryFactory(operation="account_link", outcome="skipped")
+    other = LogEntryFactory(operation="account_link", outcome="error", reason="bad")
 
     errors = api.get("/api/log/?outcome=error").json()
     pushes = api.get("/api/log/?outcome=error&operation=account_push").json()
@@ -344,12 +341,7 @@ def test_quote_is_queued(api):
 @pytest.mark.django_db
 @pytest.mark.parametrize("job_status", ["pending", "running", "done", "superseded"])
 def test_only_a_failed_job_can_be_retried(api, job_status):
-    job = SyncJob.objects.create(
-        kind="account_push",
-        record_id=UNKNOWN,
-        dedupe_key=f"account_push:{UNKNOWN}",
-        status=job_status,
-    )
+    job = SyncJobFactory(record_id=UNKNOWN, status=job_status)
 
     response = api.post(f"/api/jobs/{job.pk}/retry/")
 
@@ -360,10 +352,8 @@ def test_only_a_failed_job_can_be_retried(api, job_status):
 
 @pytest.mark.django_db
 def test_a_failed_job_is_retried_as_a_fresh_job(api):
-    failed = SyncJob.objects.create(
-        kind="account_push",
+    failed = SyncJobFactory(
         record_id=UNKNOWN,
-        dedupe_key=f"account_push:{UNKNOWN}",
         status="failed",
         attempts=8,
         last_error="NetSuite said no",

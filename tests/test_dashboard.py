@@ -15,11 +15,12 @@ from django.utils import timezone
 
 from accounts.models import Account
 from integration_log.models import LogEntry
-from integration_log.services import record
 from sync.clients import salesforce as salesforce_client
 from sync.clients.salesforce import SalesforceClient, api_usage_key
 from sync.dashboard import _links, health_summary
-from sync.models import JobKind, JobStatus, SyncJob
+from sync.models import JobStatus, SyncJob
+
+from .factories import LogEntryFactory, SyncJobFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,9 +50,7 @@ def salesforce(salesforce_emulator) -> Iterator[str]:
 
 def job(status: str, *, finished: dt.timedelta | None = None, **fields) -> SyncJob:
     finished_at = timezone.now() - finished if finished is not None else None
-    return SyncJob.objects.create(
-        kind=JobKind.ACCOUNT_PUSH,
-        record_id="001000000000001AAA",
+    return SyncJobFactory(
         dedupe_key=f"key-{SyncJob.objects.count()}",
         status=status,
         finished_at=finished_at,
@@ -60,7 +59,7 @@ def job(status: str, *, finished: dt.timedelta | None = None, **fields) -> SyncJ
 
 
 def log(outcome: str, *, age: dt.timedelta | None = None, **fields) -> LogEntry:
-    entry = record(operation="account_push", direction="to_netsuite", outcome=outcome, **fields)
+    entry = LogEntryFactory(outcome=outcome, **fields)
     if age is not None:
         LogEntry.objects.filter(pk=entry.pk).update(created_at=timezone.now() - age)
     return entry

@@ -16,19 +16,13 @@ from sync import outbox, tasks
 from sync.models import JobKind, JobStatus, SyncJob
 from sync.services.attempts import job_will_retry
 
-from .factories import AccountFactory
+from .factories import AccountFactory, SyncJobFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def job(status: str, key: str = "account_push:001000000000001AAA", **extra) -> SyncJob:
-    return SyncJob.objects.create(
-        kind=JobKind.ACCOUNT_PUSH,
-        record_id=key.split(":")[1],
-        dedupe_key=key,
-        status=status,
-        **extra,
-    )
+def job(status: str, **extra) -> SyncJob:
+    return SyncJobFactory(status=status, **extra)
 
 
 def test_a_job_waits_while_another_job_for_the_same_record_runs():
@@ -43,12 +37,8 @@ def test_a_job_waits_while_another_job_for_the_same_record_runs():
 
 
 def test_a_push_waits_while_a_forced_sync_of_the_same_account_runs():
-    SyncJob.objects.create(
-        kind=JobKind.ACCOUNT_LINK_OR_PUSH,
-        record_id="001000000000001AAA",
-        dedupe_key="account_link_or_push:001000000000001AAA",
-        status=JobStatus.RUNNING,
-        claimed_at=timezone.now(),
+    SyncJobFactory(
+        kind=JobKind.ACCOUNT_LINK_OR_PUSH, status=JobStatus.RUNNING, claimed_at=timezone.now()
     )
     push = job(JobStatus.PENDING)
 
@@ -58,7 +48,7 @@ def test_a_push_waits_while_a_forced_sync_of_the_same_account_runs():
 
 def test_jobs_for_other_records_are_not_held_up():
     job(JobStatus.RUNNING, claimed_at=timezone.now())
-    other = job(JobStatus.PENDING, key="account_push:001000000000002AAA")
+    other = job(JobStatus.PENDING, record_id="001000000000002AAA")
 
     assert outbox.job_claim(job_id=other.pk) is not None
 
@@ -81,7 +71,7 @@ def test_the_sweep_gives_back_only_stale_claims_and_they_run_again():
     fresh = job(JobStatus.RUNNING, claimed_at=timezone.now(), attempts=1)
     stale = job(
         JobStatus.RUNNING,
-        key="account_push:001000000000002AAA",
+        record_id="001000000000002AAA",
         claimed_at=timezone.now() - dt.timedelta(hours=1),
         attempts=1,
     )
@@ -96,7 +86,7 @@ def test_the_sweep_gives_back_only_stale_claims_and_they_run_again():
 def test_the_sweep_forgets_old_finished_jobs_but_keeps_failed_ones():
     old = timezone.now() - outbox.FINISHED_JOB_RETENTION - dt.timedelta(days=1)
     done = job(JobStatus.DONE, finished_at=old)
-    failed = job(JobStatus.FAILED, key="account_push:001000000000002AAA", finished_at=old)
+    failed = job(JobStatus.FAILED, record_id="001000000000002AAA", finished_at=old)
 
     outbox.jobs_sweep(resend_after=3600)
 
@@ -110,7 +100,7 @@ def test_the_sweep_forgets_old_finished_jobs_but_keeps_failed_ones():
 )
 def test_a_claim_waits_for_the_change_that_reused_the_pending_job(field_mappings):
     account = AccountFactory(name="Old", netsuite_id="")  # unlinked: nothing runs by itself
-    pending = job(JobStatus.PENDING, key=f"account_push:{account.salesforce_id}")
+    pending = job(JobStatus.PENDING, record_id=account.salesforce_id)
     reused = threading.Event()
     seen: dict = {}
 
