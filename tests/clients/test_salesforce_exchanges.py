@@ -17,16 +17,8 @@ import responses
 from sync.clients.errors import AuthError, NotFound, RateLimited, Rejected, Transient
 from sync.clients.exchanges import Exchange
 from sync.clients.salesforce import API_RESERVE_CODE, SalesforceClient
-from tests import test_salesforce_client as client_tests
 
-# The client tests' own set-up, shared so both files test against the same org: the emulator
-# org with SFNS's credentials, a client on it, the token cache emptied around every test, and a
-# second org (its own process) that refuses SFNS's logins.
-credentials = client_tests.credentials
-org = client_tests.org
-client = client_tests.client
-foreign_org = client_tests.foreign_org
-no_cached_tokens = client_tests.no_cached_tokens
+from .conftest import FOREIGN_CLIENT_SECRET, write_rsa_key
 
 TOKEN_PATH = "/services/oauth2/token"
 GRANT_TYPES = {
@@ -65,12 +57,12 @@ def closed_port() -> int:
 
 
 # -- answered calls ------------------------------------------------------------------------------
-def test_successful_update_records_method_path_body_and_status(org, client, settings):
+def test_successful_update_records_method_path_body_and_status(org, salesforce_client, settings):
     [account_id] = org.seed_accounts({"Name": "Acme"})
 
-    client.update("Account", account_id, {"Phone": "555", "Website": "acme.test"})
+    salesforce_client.update("Account", account_id, {"Phone": "555", "Website": "acme.test"})
 
-    login, update = client.exchanges
+    login, update = salesforce_client.exchanges
     assert summary([login]) == [("POST", TOKEN_PATH, 200)]
     assert update.method == "PATCH"
     assert update.path == data_path(settings, f"sobjects/Account/{account_id}")
@@ -80,13 +72,13 @@ def test_successful_update_records_method_path_body_and_status(org, client, sett
     assert org.account(account_id)["Phone"] == "555"
 
 
-def test_read_records_the_query_string_and_the_answer(org, client, settings):
+def test_read_records_the_query_string_and_the_answer(org, salesforce_client, settings):
     [account_id] = org.seed_accounts({"Name": "Acme", "Phone": "555"})
 
-    client.get("Account", account_id, fields=["Name", "Phone"])
-    client.query("SELECT Name FROM Account")
+    salesforce_client.get("Account", account_id, fields=["Name", "Phone"])
+    salesforce_client.query("SELECT Name FROM Account")
 
-    get, query = client.exchanges[1:]
+    get, query = salesforce_client.exchanges[1:]
     assert get.path == data_path(settings, f"sobjects/Account/{account_id}?fields=Name%2CPhone")
     assert (get.method, get.request, get.status) == ("GET", None, 200)
     assert (get.response["Name"], get.response["Phone"]) == ("Acme", "555")
@@ -96,21 +88,25 @@ def test_read_records_the_query_string_and_the_answer(org, client, settings):
     assert query.response["records"][0]["Name"] == "Acme"
 
 
-def test_upsert_records_the_path_as_sent_with_the_escaped_external_id(org, client, settings):
-    client.upsert("Account", "SFNS_Key__c", "NS#5 01?x=1", {"Name": "Acme"})
+def test_upsert_records_the_path_as_sent_with_the_escaped_external_id(
+    org, salesforce_client, settings
+):
+    salesforce_client.upsert("Account", "SFNS_Key__c", "NS#5 01?x=1", {"Name": "Acme"})
 
-    upsert = client.exchanges[-1]
+    upsert = salesforce_client.exchanges[-1]
     assert upsert.path == data_path(settings, "sobjects/Account/SFNS_Key__c/NS%235%2001%3Fx%3D1")
     assert (upsert.method, upsert.request, upsert.status) == ("PATCH", {"Name": "Acme"}, 201)
     assert upsert.response["success"] is True
 
 
-def test_collection_update_records_the_json_body_and_the_results(org, client, settings):
+def test_collection_update_records_the_json_body_and_the_results(org, salesforce_client, settings):
     ids = org.seed_accounts({"Name": "One"}, {"Name": "Two"})
 
-    client.update_many("Account", [{"id": ids[0], "Name": "Uno"}, {"id": ids[1], "Name": None}])
+    salesforce_client.update_many(
+        "Account", [{"id": ids[0], "Name": "Uno"}, {"id": ids[1], "Name": None}]
+    )
 
-    call = client.exchanges[-1]
+    call = salesforce_client.exchanges[-1]
     assert (call.method, call.path, call.status) == (
         "PATCH",
         data_path(settings, "composite/sobjects"),
@@ -128,50 +124,56 @@ def test_collection_update_records_the_json_body_and_the_results(org, client, se
 
 
 # -- refused calls -------------------------------------------------------------------------------
-def test_missing_record_records_the_404_and_the_salesforce_error(org, client, settings):
+def test_missing_record_records_the_404_and_the_salesforce_error(org, salesforce_client, settings):
     with pytest.raises(NotFound):
-        client.get("Account", "001000000000001AAA")
+        salesforce_client.get("Account", "001000000000001AAA")
 
-    assert summary(client.exchanges) == [
+    assert summary(salesforce_client.exchanges) == [
         ("POST", TOKEN_PATH, 200),
         ("GET", data_path(settings, "sobjects/Account/001000000000001AAA"), 404),
     ]
-    assert client.exchanges[-1].response == [
+    assert salesforce_client.exchanges[-1].response == [
         {
             "message": "The requested resource does not exist",
             "errorCode": "NOT_FOUND",
             "fields": [],
         }
     ]
-    assert_no_credentials(settings, client.exchanges, client.token().access_token)
+    assert_no_credentials(
+        settings, salesforce_client.exchanges, salesforce_client.token().access_token
+    )
 
 
-def test_unknown_field_records_the_sent_body_and_the_400_field_error(org, client, settings):
+def test_unknown_field_records_the_sent_body_and_the_400_field_error(
+    org, salesforce_client, settings
+):
     [account_id] = org.seed_accounts({"Name": "Acme"})
 
     with pytest.raises(Rejected):
-        client.update("Account", account_id, {"Colour": "red"})
+        salesforce_client.update("Account", account_id, {"Colour": "red"})
 
-    refused = client.exchanges[-1]
+    refused = salesforce_client.exchanges[-1]
     assert (refused.method, refused.status) == ("PATCH", 400)
     assert refused.path == data_path(settings, f"sobjects/Account/{account_id}")
     assert refused.request == {"Colour": "red"}
     [error] = refused.response
     assert (error["errorCode"], error["fields"]) == ("INVALID_FIELD", ["Colour"])
     assert "Colour" in error["message"]
-    assert len(client.exchanges) == 2  # a refusal is not retried
+    assert len(salesforce_client.exchanges) == 2  # a refusal is not retried
 
 
-def test_expired_session_records_the_401_the_new_login_and_the_retry(org, client, settings):
+def test_expired_session_records_the_401_the_new_login_and_the_retry(
+    org, salesforce_client, settings
+):
     [account_id] = org.seed_accounts({"Name": "Acme"})
-    client.get("Account", account_id)
+    salesforce_client.get("Account", account_id)
     org.expire_sessions()
-    before = len(client.exchanges)
+    before = len(salesforce_client.exchanges)
 
-    client.get("Account", account_id)
+    salesforce_client.get("Account", account_id)
 
     record = data_path(settings, f"sobjects/Account/{account_id}")
-    renewal = client.exchanges[before:]
+    renewal = salesforce_client.exchanges[before:]
     assert summary(renewal) == [
         ("GET", record, 401),
         ("POST", TOKEN_PATH, 200),
@@ -179,7 +181,9 @@ def test_expired_session_records_the_401_the_new_login_and_the_retry(org, client
     ]
     assert renewal[0].response[0]["errorCode"] == "INVALID_SESSION_ID"
     assert renewal[2].response["Name"] == "Acme"
-    assert_no_credentials(settings, client.exchanges, client.token().access_token)
+    assert_no_credentials(
+        settings, salesforce_client.exchanges, salesforce_client.token().access_token
+    )
 
 
 # -- logins --------------------------------------------------------------------------------------
@@ -187,15 +191,13 @@ def test_expired_session_records_the_401_the_new_login_and_the_retry(org, client
 def test_login_is_recorded_without_any_credential_or_token(org, settings, tmp_path, flow):
     settings.SALESFORCE_AUTH_FLOW = flow
     if flow == "jwt":
-        settings.SALESFORCE_PRIVATE_KEY_FILE = str(
-            client_tests.write_rsa_key(tmp_path / "sfns.key")
-        )
+        settings.SALESFORCE_PRIVATE_KEY_FILE = str(write_rsa_key(tmp_path / "sfns.key"))
     [account_id] = org.seed_accounts({"Name": "Acme"})
-    client = SalesforceClient()
+    salesforce_client = SalesforceClient()
 
-    client.get("Account", account_id)
+    salesforce_client.get("Account", account_id)
 
-    login = client.exchanges[0]
+    login = salesforce_client.exchanges[0]
     assert summary([login]) == [("POST", TOKEN_PATH, 200)]
     assert login.request == {"grant_type": GRANT_TYPES[flow]}
     assert login.response == {
@@ -203,7 +205,9 @@ def test_login_is_recorded_without_any_credential_or_token(org, settings, tmp_pa
         "token_type": "Bearer",
         "issued_at": login.response["issued_at"],
     }
-    assert_no_credentials(settings, client.exchanges, client.token().access_token)
+    assert_no_credentials(
+        settings, salesforce_client.exchanges, salesforce_client.token().access_token
+    )
 
 
 @pytest.mark.parametrize(
@@ -222,21 +226,19 @@ def test_refused_login_records_the_oauth_error_and_no_credential(
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", foreign_org.verify)
     credentials.SALESFORCE_AUTH_FLOW = flow
     if right_client_secret:  # so that only the password is wrong
-        credentials.SALESFORCE_CLIENT_SECRET = client_tests.FOREIGN_CLIENT_SECRET
+        credentials.SALESFORCE_CLIENT_SECRET = FOREIGN_CLIENT_SECRET
     if flow == "jwt":
-        credentials.SALESFORCE_PRIVATE_KEY_FILE = str(
-            client_tests.write_rsa_key(tmp_path / "sfns.key")
-        )
-    client = SalesforceClient()
+        credentials.SALESFORCE_PRIVATE_KEY_FILE = str(write_rsa_key(tmp_path / "sfns.key"))
+    salesforce_client = SalesforceClient()
 
     with pytest.raises(AuthError):
-        client.query("SELECT Id FROM Account")
+        salesforce_client.query("SELECT Id FROM Account")
 
-    [login] = client.exchanges
+    [login] = salesforce_client.exchanges
     assert summary([login]) == [("POST", TOKEN_PATH, 400)]
     assert login.request == {"grant_type": GRANT_TYPES[flow]}
     assert login.response == {"error": error, "error_description": description}
-    assert_no_credentials(credentials, client.exchanges)
+    assert_no_credentials(credentials, salesforce_client.exchanges)
 
 
 @responses.activate
@@ -259,12 +261,12 @@ def test_gateway_page_is_cut_text_and_no_token_of_the_login_answer_is_kept(setti
     page = "<html><body>502 Bad Gateway" + " padding" * 500 + "</body></html>"
     record = data_path(settings, "sobjects/Account/001000000000001AAA")
     responses.get(instance + record, body=page, status=502, content_type="text/html")
-    client = SalesforceClient(attempts=1)
+    salesforce_client = SalesforceClient(attempts=1)
 
     with pytest.raises(Transient):
-        client.get("Account", "001000000000001AAA")
+        salesforce_client.get("Account", "001000000000001AAA")
 
-    login, call = client.exchanges
+    login, call = salesforce_client.exchanges
     assert login.response == {
         "instance_url": instance,
         "token_type": "Bearer",
@@ -274,38 +276,42 @@ def test_gateway_page_is_cut_text_and_no_token_of_the_login_answer_is_kept(setti
     assert call.response == page[:2000]
     assert len(page) > 2000
     assert_no_credentials(
-        settings, client.exchanges, "the-access-token", "the-refresh-token", "the-signature"
+        settings,
+        salesforce_client.exchanges,
+        "the-access-token",
+        "the-refresh-token",
+        "the-signature",
     )
 
 
 # -- calls without an answer ---------------------------------------------------------------------
 def test_unreachable_login_url_records_each_attempt_without_status(credentials):
     credentials.SALESFORCE_LOGIN_URL = f"https://127.0.0.1:{closed_port()}"
-    client = SalesforceClient(attempts=2, max_wait=0.01)
+    salesforce_client = SalesforceClient(attempts=2, max_wait=0.01)
 
     with pytest.raises(Transient, match="token request: ConnectionError"):
-        client.get("Account", "001000000000001AAA")
+        salesforce_client.get("Account", "001000000000001AAA")
 
-    assert [(e.method, e.path, e.request, e.status, e.response) for e in client.exchanges] == [
-        ("POST", TOKEN_PATH, {"grant_type": "password"}, None, None)
-    ] * 2
-    assert_no_credentials(credentials, client.exchanges)
+    assert [
+        (e.method, e.path, e.request, e.status, e.response) for e in salesforce_client.exchanges
+    ] == [("POST", TOKEN_PATH, {"grant_type": "password"}, None, None)] * 2
+    assert_no_credentials(credentials, salesforce_client.exchanges)
 
 
 def test_timed_out_call_records_each_attempt_without_status(org, settings):
     settings.SFNS_HTTP_TIMEOUT = (5.0, 0.2)
-    client = SalesforceClient(attempts=2, max_wait=0.01)
-    client.token()
+    salesforce_client = SalesforceClient(attempts=2, max_wait=0.01)
+    salesforce_client.token()
     org.faults(latency_ms=600)
 
     with pytest.raises(Transient, match="timed out"):
-        client.update("Account", "001000000000001AAA", {"Phone": "1"})
+        salesforce_client.update("Account", "001000000000001AAA", {"Phone": "1"})
 
     record = data_path(settings, "sobjects/Account/001000000000001AAA")
-    assert [(e.method, e.path, e.request, e.status, e.response) for e in client.exchanges[1:]] == [
-        ("PATCH", record, {"Phone": "1"}, None, None)
-    ] * 2
-    assert all(e.duration_ms >= 200 for e in client.exchanges[1:])
+    assert [
+        (e.method, e.path, e.request, e.status, e.response) for e in salesforce_client.exchanges[1:]
+    ] == [("PATCH", record, {"Phone": "1"}, None, None)] * 2
+    assert all(e.duration_ms >= 200 for e in salesforce_client.exchanges[1:])
     # The emulator still answers both abandoned requests: let them land here, not in the next
     # test's counts.
     deadline = time.monotonic() + 5
@@ -313,20 +319,24 @@ def test_timed_out_call_records_each_attempt_without_status(org, settings):
         time.sleep(0.05)
 
 
-def test_call_held_back_by_the_api_reserve_is_recorded_without_status(org, client, settings):
+def test_call_held_back_by_the_api_reserve_is_recorded_without_status(
+    org, salesforce_client, settings
+):
     settings.SALESFORCE_API_RESERVE = 0.05
     [account_id] = org.seed_accounts({"Name": "Acme"})
     org.faults(api_limit=5000, api_usage=4759)
-    client.get("Account", account_id)  # reads 4,760 of 5,000 used: under the 5 % reserve
+    salesforce_client.get("Account", account_id)  # reads 4,760 of 5,000 used: under the 5 % reserve
     sent = org.calls("sobject_record")
 
     with pytest.raises(RateLimited) as caught:
-        client.update("Account", account_id, {"Phone": "1"})
+        salesforce_client.update("Account", account_id, {"Phone": "1"})
 
     assert caught.value.code == API_RESERVE_CODE
     assert org.calls("sobject_record") == sent  # nothing reached Salesforce
-    held_back = client.exchanges[-1]
+    held_back = salesforce_client.exchanges[-1]
     assert (held_back.method, held_back.request) == ("PATCH", {"Phone": "1"})
     assert held_back.path == data_path(settings, f"sobjects/Account/{account_id}")
     assert (held_back.status, held_back.response) == (None, None)
-    assert len(client.exchanges) == 3  # the login, the read, the held-back update: no retry
+    assert (
+        len(salesforce_client.exchanges) == 3
+    )  # the login, the read, the held-back update: no retry

@@ -3,72 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import responses
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from django.core.cache import cache
 
-from sync.clients import salesforce as salesforce_client
 from sync.clients.errors import AuthError, NotFound, RateLimited, Rejected, Transient
 from sync.clients.salesforce import COLLECTION_LIMIT, SalesforceClient
-from tests.conftest import SalesforceControl
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-CLIENT_SECRET = "sfns-test-client-secret-7f3a9c"
-PASSWORD = "sfns-test-password-91c2e4+securitytoken"
-FOREIGN_CLIENT_SECRET = "the-foreign-org-s-client-secret"
-
-
-def write_rsa_key(path: Path) -> Path:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return path
-
-
-@pytest.fixture(autouse=True)
-def no_cached_tokens():
-    """The token cache is per process: every test starts logged out."""
-    salesforce_client._tokens.clear()
-    yield
-    salesforce_client._tokens.clear()
-
-
-@pytest.fixture
-def credentials(settings):
-    settings.SALESFORCE_CLIENT_SECRET = CLIENT_SECRET
-    settings.SALESFORCE_PASSWORD = PASSWORD
-    settings.SALESFORCE_AUTH_FLOW = "password"
-    return settings
-
-
-@pytest.fixture
-def org(salesforce_emulator, salesforce_ca, credentials) -> Iterator[SalesforceControl]:
-    # The API usage reading outlives a test in the cache: a spent allocation must not hold
-    # back the next test's calls (and only this key goes: the cache may share Redis).
-    key = salesforce_client.api_usage_key()
-    cache.delete(key)
-    yield SalesforceControl(salesforce_emulator.url, salesforce_ca)
-    cache.delete(key)
-
-
-@pytest.fixture
-def client(org) -> SalesforceClient:
-    return SalesforceClient(max_wait=0.01)
+from .conftest import FOREIGN_CLIENT_SECRET, write_rsa_key
 
 
 def assert_no_secrets(settings, exc: BaseException, *extra: str) -> None:
@@ -107,52 +51,6 @@ def test_each_auth_flow_logs_in_and_reads(org, settings, tmp_path, flow):
 
     assert record["Name"] == "Acme"
     assert org.calls("oauth_token") == 1
-
-
-@pytest.fixture(scope="module")
-def foreign_org(tmp_path_factory):
-    """
-    A second emulator in its own process, whose connected app has other credentials than SFNS's
-    settings (the in-process emulator reads SFNS's own): every SFNS login there is refused.
-    """
-    home = tmp_path_factory.mktemp("foreign-org")
-    ca = home / "ca.pem"
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "sfns.settings",
-        "SALESFORCE_CLIENT_SECRET": FOREIGN_CLIENT_SECRET,
-        "SALESFORCE_PASSWORD": "the-foreign-org-s-password",
-        "SALESFORCE_PRIVATE_KEY_FILE": str(write_rsa_key(home / "org.key")),
-    }
-    # call_command, unlike manage.py, skips the system checks: they have nothing to do with this.
-    serve = (
-        "import django; django.setup(); from django.core.management import call_command; "
-        f"call_command('emulate', 'salesforce', tls=True, port={port}, ca_out={str(ca)!r})"
-    )
-    log = home / "emulator.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-c", serve], cwd=PROJECT_DIR, env=env, stdout=output, stderr=output
-        )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError(
-                        f"the second Salesforce emulator did not start:\n{log.read_text()}"
-                    ) from None
-                time.sleep(0.1)
-        yield SalesforceControl(f"https://127.0.0.1:{port}", str(ca))
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.mark.parametrize(
@@ -229,34 +127,34 @@ def test_token_is_reused_across_calls_and_clients(org):
     assert org.stats()["status"].get("401", 0) == 0
 
 
-def test_token_is_renewed_exactly_once_after_sessions_expire(org, client):
+def test_token_is_renewed_exactly_once_after_sessions_expire(org, salesforce_client):
     [account_id] = org.seed_ids(Account=[{"Name": "Acme"}])["Account"]
-    client.get("Account", account_id)
-    old_token = client.token().access_token
+    salesforce_client.get("Account", account_id)
+    old_token = salesforce_client.token().access_token
     org.expire_sessions()
 
-    record = client.get("Account", account_id)
-    client.get("Account", account_id)
+    record = salesforce_client.get("Account", account_id)
+    salesforce_client.get("Account", account_id)
 
     assert record["Name"] == "Acme"
     assert org.calls("oauth_token") == 2
     assert org.stats()["status"]["401"] == 1
-    assert client.token().access_token != old_token
+    assert salesforce_client.token().access_token != old_token
 
 
 def test_token_refused_on_renewal_is_auth_error(
-    org, client, credentials, foreign_org, monkeypatch, tmp_path
+    org, salesforce_client, credentials, foreign_org, monkeypatch, tmp_path
 ):
-    client.get("Account", org.seed_ids(Account=[{"Name": "Acme"}])["Account"][0])
+    salesforce_client.get("Account", org.seed_ids(Account=[{"Name": "Acme"}])["Account"][0])
     org.expire_sessions()
     # The org now refuses the renewal: the new login goes to an org with other credentials.
-    client.login_url = foreign_org.url
+    salesforce_client.login_url = foreign_org.url
     both_cas = tmp_path / "both-cas.pem"
     both_cas.write_text(Path(org.verify).read_text() + Path(foreign_org.verify).read_text())
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(both_cas))
 
     with pytest.raises(AuthError, match="invalid_client") as caught:
-        client.query("SELECT Id FROM Account")
+        salesforce_client.query("SELECT Id FROM Account")
 
     assert foreign_org.calls("oauth_token") >= 1
 
@@ -264,68 +162,68 @@ def test_token_refused_on_renewal_is_auth_error(
 
 
 # -- sObject calls -------------------------------------------------------------------------------
-def test_get_with_fields_returns_only_those_fields(org, client):
+def test_get_with_fields_returns_only_those_fields(org, salesforce_client):
     [account_id] = org.seed_ids(Account=[{"Name": "Acme", "Phone": "555", "Website": "acme.test"}])[
         "Account"
     ]
 
-    record = client.get("Account", account_id, fields=["Name", "Phone"])
+    record = salesforce_client.get("Account", account_id, fields=["Name", "Phone"])
 
     assert set(record) == {"attributes", "Name", "Phone"}
     assert record["Phone"] == "555"
     assert record["attributes"]["type"] == "Account"
 
 
-def test_create_update_and_delete(org, client):
-    account_id = client.create("Account", {"Name": "Acme", "Phone": "1"})
+def test_create_update_and_delete(org, salesforce_client):
+    account_id = salesforce_client.create("Account", {"Name": "Acme", "Phone": "1"})
     assert org.accounts()[account_id]["Phone"] == "1"
 
-    client.update("Account", account_id, {"Phone": "2", "Website": "acme.test"})
+    salesforce_client.update("Account", account_id, {"Phone": "2", "Website": "acme.test"})
     stored = org.accounts()[account_id]
     assert (stored["Name"], stored["Phone"], stored["Website"]) == ("Acme", "2", "acme.test")
 
-    client.delete("Account", account_id)
+    salesforce_client.delete("Account", account_id)
     assert account_id not in org.accounts()
     with pytest.raises(NotFound):
-        client.get("Account", account_id)
+        salesforce_client.get("Account", account_id)
 
 
 @pytest.mark.parametrize("key", ["NS-501", "NS#5 01?x=1&y=50%"])
-def test_upsert_creates_then_updates(org, client, key):
+def test_upsert_creates_then_updates(org, salesforce_client, key):
     org.seed_ids(Account=[{"Name": "Bystander", "SFNS_Key__c": "NS"}])
 
-    created = client.upsert("Account", "SFNS_Key__c", key, {"Name": "Acme"})
-    updated = client.upsert("Account", "SFNS_Key__c", key, {"Name": "Acme Corp"})
+    created = salesforce_client.upsert("Account", "SFNS_Key__c", key, {"Name": "Acme"})
+    updated = salesforce_client.upsert("Account", "SFNS_Key__c", key, {"Name": "Acme Corp"})
 
     assert (created, updated) == (True, False)
     stored = {record["SFNS_Key__c"]: record["Name"] for record in org.accounts().values()}
     assert stored == {"NS": "Bystander", key: "Acme Corp"}
 
 
-def test_upsert_matching_several_records_is_rejected(org, client):
+def test_upsert_matching_several_records_is_rejected(org, salesforce_client):
     org.seed_ids(
         Account=[{"Name": "One", "SFNS_Key__c": "NS-7"}, {"Name": "Two", "SFNS_Key__c": "NS-7"}]
     )
 
     with pytest.raises(Rejected) as caught:
-        client.upsert("Account", "SFNS_Key__c", "NS-7", {"Name": "Three"})
+        salesforce_client.upsert("Account", "SFNS_Key__c", "NS-7", {"Name": "Three"})
 
     assert caught.value.status == 300
     assert sorted(r["Name"] for r in org.accounts().values()) == ["One", "Two"]
 
 
-def test_missing_record_is_not_found(org, client, credentials):
+def test_missing_record_is_not_found(org, salesforce_client, credentials):
     with pytest.raises(NotFound) as caught:
-        client.get("Account", "001000000000001AAA")
+        salesforce_client.get("Account", "001000000000001AAA")
 
     assert caught.value.status == 404
     assert caught.value.code == "NOT_FOUND"
-    assert_no_secrets(credentials, caught.value, client.token().access_token)
+    assert_no_secrets(credentials, caught.value, salesforce_client.token().access_token)
 
 
-def test_missing_required_field_is_rejected_with_field_errors(org, client, credentials):
+def test_missing_required_field_is_rejected_with_field_errors(org, salesforce_client, credentials):
     with pytest.raises(Rejected) as caught:
-        client.create("Account", {"Phone": "1"})
+        salesforce_client.create("Account", {"Phone": "1"})
 
     assert caught.value.status == 400
     assert caught.value.code == "REQUIRED_FIELD_MISSING"
@@ -336,41 +234,41 @@ def test_missing_required_field_is_rejected_with_field_errors(org, client, crede
             "message": "Required fields are missing: [Name]",
         }
     ]
-    assert_no_secrets(credentials, caught.value, client.token().access_token)
+    assert_no_secrets(credentials, caught.value, salesforce_client.token().access_token)
     assert org.accounts() == {}
 
 
-def test_unknown_field_is_rejected_with_field_errors(org, client, credentials):
+def test_unknown_field_is_rejected_with_field_errors(org, salesforce_client, credentials):
     [account_id] = org.seed_ids(Account=[{"Name": "Acme"}])["Account"]
 
     with pytest.raises(Rejected) as caught:
-        client.update("Account", account_id, {"Colour": "red"})
+        salesforce_client.update("Account", account_id, {"Colour": "red"})
 
     [error] = caught.value.field_errors
     assert (error["field"], error["code"]) == ("Colour", "INVALID_FIELD")
     assert "Colour" in error["message"]
     assert "INVALID_FIELD" in str(caught.value)
-    assert_no_secrets(credentials, caught.value, client.token().access_token)
+    assert_no_secrets(credentials, caught.value, salesforce_client.token().access_token)
 
 
 # -- query and collections -----------------------------------------------------------------------
-def test_query_follows_next_records_url_over_several_pages(org, client):
+def test_query_follows_next_records_url_over_several_pages(org, salesforce_client):
     names = [f"Account {n:05d}" for n in range(4100)]
     org.seed_ids(Account=[{"Name": name} for name in names])
 
-    rows = client.query("SELECT Id, Name FROM Account ORDER BY Name")
+    rows = salesforce_client.query("SELECT Id, Name FROM Account ORDER BY Name")
 
     assert [row["Name"] for row in rows] == names
     assert len({row["Id"] for row in rows}) == 4100
     assert (org.calls("query"), org.calls("query_more")) == (1, 2)
 
 
-def test_update_many_sends_chunks_of_200_and_returns_a_result_per_record(org, client):
+def test_update_many_sends_chunks_of_200_and_returns_a_result_per_record(org, salesforce_client):
     ids = org.seed_ids(Account=[{"Name": f"Old {n}"} for n in range(450)])["Account"]
     records = [{"id": account_id, "Name": f"New {n}"} for n, account_id in enumerate(ids)]
     records[225] = {"id": ids[225], "Name": None}  # the second chunk holds a bad record
 
-    results = client.update_many("Account", records)
+    results = salesforce_client.update_many("Account", records)
 
     assert COLLECTION_LIMIT == 200
     assert org.calls("composite_sobjects") == 3
@@ -388,42 +286,44 @@ def test_update_many_sends_chunks_of_200_and_returns_a_result_per_record(org, cl
 
 
 # -- limits, retries, edition --------------------------------------------------------------------
-def test_api_usage_is_read_from_every_response(org, client):
-    assert client.api_usage is None
+def test_api_usage_is_read_from_every_response(org, salesforce_client):
+    assert salesforce_client.api_usage is None
     [account_id] = org.seed_ids(Account=[{"Name": "Acme"}])["Account"]
 
-    client.get("Account", account_id)
-    first = client.api_usage
-    client.get("Account", account_id)
+    salesforce_client.get("Account", account_id)
+    first = salesforce_client.api_usage
+    salesforce_client.get("Account", account_id)
 
     assert first == (1, 15000)
-    assert client.api_usage == (2, 15000)
+    assert salesforce_client.api_usage == (2, 15000)
 
 
-def test_spent_daily_allocation_is_rate_limited_and_not_retried(org, client, credentials):
+def test_spent_daily_allocation_is_rate_limited_and_not_retried(
+    org, salesforce_client, credentials
+):
     credentials.SALESFORCE_API_RESERVE = 0  # no reserve: go on until Salesforce refuses
     [account_id] = org.seed_ids(Account=[{"Name": "Acme"}])["Account"]
     org.faults(api_limit=100, api_usage=99)
-    client.get("Account", account_id)
-    assert client.api_usage == (100, 100)
+    salesforce_client.get("Account", account_id)
+    assert salesforce_client.api_usage == (100, 100)
 
     with pytest.raises(RateLimited) as caught:
-        client.get("Account", account_id)
+        salesforce_client.get("Account", account_id)
 
     assert caught.value.status == 403
     assert caught.value.code == "REQUEST_LIMIT_EXCEEDED"
     assert org.calls("sobject_record") == 2  # one success, one refusal: no retry in the call
     assert org.stats()["rejected_403"] == 1
-    assert_no_secrets(credentials, caught.value, client.token().access_token)
+    assert_no_secrets(credentials, caught.value, salesforce_client.token().access_token)
 
 
 def test_transient_failures_are_retried_until_they_succeed(org, settings):
     [account_id] = org.seed_ids(Account=[{"Name": "Acme"}])["Account"]
-    client = SalesforceClient(attempts=25, max_wait=0.01)
-    client.token()
+    salesforce_client = SalesforceClient(attempts=25, max_wait=0.01)
+    salesforce_client.token()
     org.faults(fail_rate=0.5)
 
-    records = [client.get("Account", account_id) for _ in range(20)]
+    records = [salesforce_client.get("Account", account_id) for _ in range(20)]
 
     assert all(record["Name"] == "Acme" for record in records)
     stats = org.stats()
@@ -433,17 +333,17 @@ def test_transient_failures_are_retried_until_they_succeed(org, settings):
 
 def test_transient_failure_is_raised_after_the_attempts(org, credentials):
     [account_id] = org.seed_ids(Account=[{"Name": "Acme"}])["Account"]
-    client = SalesforceClient(attempts=3, max_wait=0.01)
-    client.token()
+    salesforce_client = SalesforceClient(attempts=3, max_wait=0.01)
+    salesforce_client.token()
     org.faults(fail_rate=1.0)
 
     with pytest.raises(Transient) as caught:
-        client.get("Account", account_id)
+        salesforce_client.get("Account", account_id)
 
     assert not isinstance(caught.value, RateLimited)
     assert (caught.value.status, caught.value.code) == (503, "SERVER_UNAVAILABLE")
     assert org.stats()["failed_503"] == 3
-    assert_no_secrets(credentials, caught.value, client.token().access_token)
+    assert_no_secrets(credentials, caught.value, salesforce_client.token().access_token)
 
 
 def test_unavailable_token_endpoint_is_transient_not_auth_error(org, credentials):
@@ -458,12 +358,12 @@ def test_unavailable_token_endpoint_is_transient_not_auth_error(org, credentials
 
 def test_slow_answer_times_out_as_transient(org, settings):
     settings.SFNS_HTTP_TIMEOUT = (5.0, 0.2)
-    client = SalesforceClient(attempts=2, max_wait=0.01)
-    client.token()
+    salesforce_client = SalesforceClient(attempts=2, max_wait=0.01)
+    salesforce_client.token()
     org.faults(latency_ms=600)
 
     with pytest.raises(Transient, match="timed out"):
-        client.get("Account", "001000000000001AAA")
+        salesforce_client.get("Account", "001000000000001AAA")
 
     # The emulator still answers both abandoned requests: let them land here, not in the next
     # test's counts (API usage, calls).
@@ -473,10 +373,10 @@ def test_slow_answer_times_out_as_transient(org, settings):
 
 
 @pytest.mark.parametrize("edition", ["Enterprise Edition", "Professional Edition"])
-def test_edition_is_the_organization_type(org, client, edition):
+def test_edition_is_the_organization_type(org, salesforce_client, edition):
     org.faults(edition=edition)
 
-    assert client.edition() == edition
+    assert salesforce_client.edition() == edition
 
 
 # -- error shapes the emulator does not produce --------------------------------------------------

@@ -14,7 +14,7 @@ import requests
 from django.core.cache import cache
 from django.utils import timezone
 
-from sync.clients import salesforce as salesforce_client
+from sync.clients import salesforce as salesforce_module
 from sync.clients.errors import RateLimited
 from sync.clients.salesforce import (
     API_RESERVE_CODE,
@@ -38,10 +38,10 @@ def org(salesforce_emulator, salesforce_ca, settings) -> Iterator[SalesforceCont
     # FLUSHDB of the database the Celery broker shares.
     key = api_usage_key()
     cache.delete(key)
-    salesforce_client._tokens.clear()
+    salesforce_module._tokens.clear()
     yield SalesforceControl(salesforce_emulator.url, salesforce_ca)
     cache.delete(key)
-    salesforce_client._tokens.clear()
+    salesforce_module._tokens.clear()
 
 
 @pytest.fixture
@@ -53,9 +53,9 @@ def account_id(org) -> str:
 def nearly_spent(org, account_id) -> SalesforceClient:
     """A client whose last call left 240 of 5,000 calls: under the 5 % reserve (250)."""
     org.faults(api_limit=5000, api_usage=4759)
-    client = SalesforceClient(max_wait=0.01)
-    client.get("Account", account_id)
-    return client
+    salesforce_client = SalesforceClient(max_wait=0.01)
+    salesforce_client.get("Account", account_id)
+    return salesforce_client
 
 
 def test_usage_is_shared_through_the_cache(org, account_id):
@@ -82,9 +82,9 @@ def test_near_the_limit_the_client_refuses_without_calling(org, account_id, near
     before = org.stats()
 
     # The refusing client read the usage itself; another worker's client only has the cache.
-    for client in (nearly_spent, SalesforceClient(attempts=4, max_wait=0.01)):
+    for salesforce_client in (nearly_spent, SalesforceClient(attempts=4, max_wait=0.01)):
         with pytest.raises(RateLimited) as caught:
-            client.get("Account", account_id)
+            salesforce_client.get("Account", account_id)
         assert str(caught.value) == RESERVE_MESSAGE
         assert (caught.value.code, caught.value.status) == (API_RESERVE_CODE, None)
 
@@ -104,8 +104,8 @@ def test_a_smaller_reserve_lets_the_same_reading_through(org, account_id, nearly
 
 
 def test_the_in_call_retry_does_not_pass_the_reserve(org, account_id):
-    client = SalesforceClient(attempts=4, max_wait=0.01)
-    client.token()
+    salesforce_client = SalesforceClient(attempts=4, max_wait=0.01)
+    salesforce_client.token()
     org.faults(api_limit=5000, api_usage=4759, fail_rate=1.0)
     other_worker = SalesforceClient()
 
@@ -115,10 +115,10 @@ def test_the_in_call_retry_does_not_pass_the_reserve(org, account_id):
             org.faults(fail_rate=0.0)
             other_worker.get("Account", account_id)
 
-    client.session.hooks["response"].append(other_worker_calls_meanwhile)
+    salesforce_client.session.hooks["response"].append(other_worker_calls_meanwhile)
 
     with pytest.raises(RateLimited, match="nearly spent: 4,760 of 5,000 used"):
-        client.get("Account", account_id)
+        salesforce_client.get("Account", account_id)
 
     stats = org.stats()
     assert stats["failed_503"] == 1  # the retry was refused before it left SFNS
@@ -137,7 +137,7 @@ def test_a_query_stops_between_pages_when_the_reserve_is_reached(org):
 
 
 def test_the_token_request_is_not_held_back(org, nearly_spent):
-    salesforce_client._tokens.clear()
+    salesforce_module._tokens.clear()
     logins = org.calls("oauth_token")
 
     SalesforceClient().token()
@@ -151,26 +151,26 @@ def test_a_reading_older_than_the_recheck_lets_one_call_read_again(org, account_
     stale = {**salesforce_api_usage(), "read_at": timezone.now() - API_USAGE_RECHECK}
     stale["read_at"] -= dt.timedelta(seconds=1)
     cache.set(api_usage_key(), stale)
-    client = SalesforceClient()
+    salesforce_client = SalesforceClient()
 
-    assert client.get("Account", account_id)["Name"] == "Acme"
+    assert salesforce_client.get("Account", account_id)["Name"] == "Acme"
 
     usage = salesforce_api_usage()
     assert (usage["used"], usage["allowed"]) == (1001, 5000)
-    assert client.get("Account", account_id)["Name"] == "Acme"
+    assert salesforce_client.get("Account", account_id)["Name"] == "Acme"
 
 
 def test_with_no_reserve_the_client_goes_up_to_salesforce_s_403(org, account_id, settings):
     settings.SALESFORCE_API_RESERVE = 0
     org.faults(api_limit=5000, api_usage=4998)
-    client = SalesforceClient(max_wait=0.01)
+    salesforce_client = SalesforceClient(max_wait=0.01)
 
-    client.get("Account", account_id)
-    client.get("Account", account_id)
+    salesforce_client.get("Account", account_id)
+    salesforce_client.get("Account", account_id)
     assert (salesforce_api_usage()["used"], salesforce_api_usage()["allowed"]) == (5000, 5000)
 
     with pytest.raises(RateLimited) as caught:
-        client.get("Account", account_id)
+        salesforce_client.get("Account", account_id)
 
     assert (caught.value.status, caught.value.code) == (403, "REQUEST_LIMIT_EXCEEDED")
     assert org.stats()["rejected_403"] == 1

@@ -22,11 +22,6 @@ def no_faults(ns):
     ns.faults(latency_ms=0, fail_rate=0.0, concurrency_limit=0)
 
 
-@pytest.fixture
-def client(netsuite_emulator):
-    return NetSuiteClient(max_wait=0.02, slot_wait=10)
-
-
 def assert_no_secrets(settings, *texts: object) -> None:
     secrets = (settings.NETSUITE_CONSUMER_SECRET, settings.NETSUITE_TOKEN_SECRET)
     for text in texts:
@@ -34,14 +29,18 @@ def assert_no_secrets(settings, *texts: object) -> None:
             assert secret not in str(text)
 
 
-def assert_error_is_clean(settings, exc: Exception, client: NetSuiteClient) -> None:
+def assert_error_is_clean(settings, exc: Exception, netsuite_client: NetSuiteClient) -> None:
     assert_no_secrets(
-        settings, str(exc), repr(exc), json.dumps(getattr(exc, "response", None)), client.exchanges
+        settings,
+        str(exc),
+        repr(exc),
+        json.dumps(getattr(exc, "response", None)),
+        netsuite_client.exchanges,
     )
 
 
 # -- operations ----------------------------------------------------------------------------------
-def test_get_returns_the_record_with_reference_fields(ns, client):
+def test_get_returns_the_record_with_reference_fields(ns, netsuite_client):
     ns.seed(
         customer=[
             {"id": "501", "companyName": "Acme", "email": "ap@acme.test", "parent": None},
@@ -49,14 +48,14 @@ def test_get_returns_the_record_with_reference_fields(ns, client):
         ]
     )
 
-    record = client.get("customer", "502")
+    record = netsuite_client.get("customer", "502")
 
     assert record["id"] == "502"
     assert record["companyName"] == "Acme EU"
     assert record["parent"]["id"] == "501"
     assert record["parent"]["refName"] == "Acme"
     assert record["balance"] == 0
-    exchange = client.exchanges[-1]
+    exchange = netsuite_client.exchanges[-1]
     assert (exchange.method, exchange.path, exchange.status) == (
         "GET",
         "record/v1/customer/502",
@@ -67,26 +66,26 @@ def test_get_returns_the_record_with_reference_fields(ns, client):
     assert exchange.duration_ms >= 0
 
 
-def test_get_with_fields_returns_only_those_fields(ns, client):
+def test_get_with_fields_returns_only_those_fields(ns, netsuite_client):
     ns.seed(customer=[{"id": "501", "companyName": "Acme", "email": "ap@acme.test", "phone": "1"}])
 
-    record = client.get("customer", "501", fields=["companyName", "email"])
+    record = netsuite_client.get("customer", "501", fields=["companyName", "email"])
 
     assert set(record) == {"id", "links", "companyName", "email"}
     assert record["email"] == "ap@acme.test"
 
 
-def test_get_by_external_id(ns, client):
+def test_get_by_external_id(ns, netsuite_client):
     ns.seed(customer=[{"id": "501", "companyName": "Acme", "externalId": "SF-001A"}])
 
-    record = client.get("customer", "eid:SF-001A")
+    record = netsuite_client.get("customer", "eid:SF-001A")
 
     assert record["id"] == "501"
     assert record["companyName"] == "Acme"
 
 
-def test_create_returns_the_new_id_from_location(ns, client):
-    new_id = client.create(
+def test_create_returns_the_new_id_from_location(ns, netsuite_client):
+    new_id = netsuite_client.create(
         "customer", {"companyName": "Globex", "email": "hi@globex.test", "subsidiary": {"id": "1"}}
     )
 
@@ -94,7 +93,7 @@ def test_create_returns_the_new_id_from_location(ns, client):
     stored = ns.record("customer", new_id)
     assert stored["companyName"] == "Globex"
     assert stored["subsidiary"] == {"id": "1"}
-    exchange = client.exchanges[-1]
+    exchange = netsuite_client.exchanges[-1]
     assert (exchange.method, exchange.path, exchange.status) == ("POST", "record/v1/customer", 204)
     assert exchange.request == {
         "companyName": "Globex",
@@ -104,47 +103,49 @@ def test_create_returns_the_new_id_from_location(ns, client):
     assert exchange.response is None
 
 
-def test_update_changes_given_fields_keeps_others_and_null_clears(ns, client):
+def test_update_changes_given_fields_keeps_others_and_null_clears(ns, netsuite_client):
     ns.seed(customer=[{"id": "501", "companyName": "Acme", "email": "a@acme.test", "phone": "1"}])
 
-    client.update("customer", "501", {"email": "b@acme.test", "phone": None})
+    netsuite_client.update("customer", "501", {"email": "b@acme.test", "phone": None})
 
     stored = ns.record("customer", "501")
     assert stored["email"] == "b@acme.test"
     assert "phone" not in stored
     assert stored["companyName"] == "Acme"
-    assert client.exchanges[-1].status == 204
+    assert netsuite_client.exchanges[-1].status == 204
 
 
-def test_upsert_by_external_id_creates_then_updates_without_duplicating(ns, client):
-    first = client.upsert("customer", "SF-0017", {"companyName": "Initech"})
-    second = client.upsert("customer", "SF-0017", {"companyName": "Initech", "phone": "555"})
+def test_upsert_by_external_id_creates_then_updates_without_duplicating(ns, netsuite_client):
+    first = netsuite_client.upsert("customer", "SF-0017", {"companyName": "Initech"})
+    second = netsuite_client.upsert(
+        "customer", "SF-0017", {"companyName": "Initech", "phone": "555"}
+    )
 
     assert first == second
     customers = ns.state()["records"]["customer"]
     matching = [c for c in customers.values() if c.get("externalId") == "SF-0017"]
     assert len(matching) == 1
     assert customers[first]["phone"] == "555"
-    assert [e.method for e in client.exchanges] == ["PUT", "PUT"]
-    assert client.exchanges[0].path == "record/v1/customer/eid:SF-0017"
+    assert [e.method for e in netsuite_client.exchanges] == ["PUT", "PUT"]
+    assert netsuite_client.exchanges[0].path == "record/v1/customer/eid:SF-0017"
 
 
-def test_delete_removes_the_record(ns, client):
+def test_delete_removes_the_record(ns, netsuite_client):
     ns.seed(customer=[{"id": "501", "companyName": "Acme"}])
 
-    client.delete("customer", "501")
+    netsuite_client.delete("customer", "501")
 
     assert ns.record("customer", "501") is None
     with pytest.raises(NotFound):
-        client.get("customer", "501")
+        netsuite_client.get("customer", "501")
 
 
-def test_suiteql_follows_every_page(ns, client):
+def test_suiteql_follows_every_page(ns, netsuite_client):
     ns.seed(customer=[{"id": str(600 + n), "companyName": f"Company {n}"} for n in range(7)])
     ns.seed(customer=[{"id": "700", "companyName": "Other", "isInactive": True}])
 
     rows = list(
-        client.suiteql(
+        netsuite_client.suiteql(
             "SELECT id, companyname FROM customer WHERE isinactive IS NULL ORDER BY id",
             page_size=3,
         )
@@ -153,7 +154,7 @@ def test_suiteql_follows_every_page(ns, client):
     assert [row["id"] for row in rows] == [str(600 + n) for n in range(7)]
     assert rows[0] == {"id": "600", "companyname": "Company 0"}
     assert all("links" not in row for row in rows)
-    pages = [e for e in client.exchanges if e.path == "query/v1/suiteql"]
+    pages = [e for e in netsuite_client.exchanges if e.path == "query/v1/suiteql"]
     assert len(pages) == 3
     assert [e.response["offset"] for e in pages] == [0, 3, 6]
     assert [e.response["hasMore"] for e in pages] == [True, True, False]
@@ -162,15 +163,17 @@ def test_suiteql_follows_every_page(ns, client):
     }
 
 
-def test_suiteql_with_no_rows_yields_nothing(client):
-    assert list(client.suiteql("SELECT id FROM customer WHERE companyname = 'nobody'")) == []
-    assert len(client.exchanges) == 1
+def test_suiteql_with_no_rows_yields_nothing(netsuite_client):
+    assert (
+        list(netsuite_client.suiteql("SELECT id FROM customer WHERE companyname = 'nobody'")) == []
+    )
+    assert len(netsuite_client.exchanges) == 1
 
 
 # -- errors --------------------------------------------------------------------------------------
-def test_missing_company_name_is_rejected_with_field_errors(ns, client, settings):
+def test_missing_company_name_is_rejected_with_field_errors(ns, netsuite_client, settings):
     with pytest.raises(Rejected) as caught:
-        client.create("customer", {"email": "x@example.test"})
+        netsuite_client.create("customer", {"email": "x@example.test"})
 
     error = caught.value
     assert error.status == 400
@@ -183,16 +186,16 @@ def test_missing_company_name_is_rejected_with_field_errors(ns, client, settings
             "message": "You must enter a value for Company Name.",
         }
     ]
-    assert len(client.exchanges) == 1  # a refusal is not retried
+    assert len(netsuite_client.exchanges) == 1  # a refusal is not retried
     assert ns.state()["records"]["customer"] == {}
-    assert_error_is_clean(settings, error, client)
+    assert_error_is_clean(settings, error, netsuite_client)
 
 
-def test_read_only_financial_field_is_rejected_and_nothing_changes(ns, client, settings):
+def test_read_only_financial_field_is_rejected_and_nothing_changes(ns, netsuite_client, settings):
     ns.seed(customer=[{"id": "501", "companyName": "Acme"}])
 
     with pytest.raises(Rejected) as caught:
-        client.update("customer", "501", {"companyName": "Acme 2", "balance": 100})
+        netsuite_client.update("customer", "501", {"companyName": "Acme 2", "balance": 100})
 
     error = caught.value
     assert error.code == "INVALID_CONTENT"
@@ -200,12 +203,12 @@ def test_read_only_financial_field_is_rejected_and_nothing_changes(ns, client, s
     assert error.field_errors[0]["field"] == "balance"
     assert error.field_errors[0]["code"] == "INVALID_CONTENT"
     assert ns.record("customer", "501")["companyName"] == "Acme"
-    assert_error_is_clean(settings, error, client)
+    assert_error_is_clean(settings, error, netsuite_client)
 
 
-def test_unknown_field_is_rejected(client, settings):
+def test_unknown_field_is_rejected(netsuite_client, settings):
     with pytest.raises(Rejected) as caught:
-        client.create("customer", {"companyName": "Acme", "favouriteColour": "teal"})
+        netsuite_client.create("customer", {"companyName": "Acme", "favouriteColour": "teal"})
 
     error = caught.value
     assert error.code == "INVALID_CONTENT"
@@ -217,12 +220,12 @@ def test_unknown_field_is_rejected(client, settings):
             "message": "Invalid field name: favouriteColour. The field does not exist on customer.",
         }
     ]
-    assert_error_is_clean(settings, error, client)
+    assert_error_is_clean(settings, error, netsuite_client)
 
 
-def test_unknown_record_is_not_found(client, settings):
+def test_unknown_record_is_not_found(netsuite_client, settings):
     with pytest.raises(NotFound) as caught:
-        client.get("customer", "999")
+        netsuite_client.get("customer", "999")
 
     error = caught.value
     assert error.status == 404
@@ -230,28 +233,33 @@ def test_unknown_record_is_not_found(client, settings):
     assert "The record instance does not exist" in str(error)
     assert "record/v1/customer/999" in str(error)
     assert not isinstance(error, Transient)
-    assert len(client.exchanges) == 1
-    assert_error_is_clean(settings, error, client)
+    assert len(netsuite_client.exchanges) == 1
+    assert_error_is_clean(settings, error, netsuite_client)
 
 
 def test_wrong_token_secret_is_an_auth_error_without_secrets(ns, netsuite_emulator, settings):
     ns.seed(customer=[{"id": "501", "companyName": "Acme"}])
     right_secret = settings.NETSUITE_TOKEN_SECRET
     settings.NETSUITE_TOKEN_SECRET = "wrong-token-secret-4f1c"
-    client = NetSuiteClient(max_wait=0.02)
+    netsuite_client = NetSuiteClient(max_wait=0.02)
     # The emulator runs in this process and reads the same settings: give it the real secret back.
     settings.NETSUITE_TOKEN_SECRET = right_secret
 
     with pytest.raises(AuthError) as caught:
-        client.get("customer", "501")
+        netsuite_client.get("customer", "501")
 
     error = caught.value
     assert error.status == 401
     assert error.code == "INVALID_LOGIN"
     assert "Invalid login attempt" in str(error)
-    assert len(client.exchanges) == 1  # configuration problems are not retried
-    assert_error_is_clean(settings, error, client)
-    for text in (str(error), repr(error), json.dumps(error.response), repr(client.exchanges)):
+    assert len(netsuite_client.exchanges) == 1  # configuration problems are not retried
+    assert_error_is_clean(settings, error, netsuite_client)
+    for text in (
+        str(error),
+        repr(error),
+        json.dumps(error.response),
+        repr(netsuite_client.exchanges),
+    ):
         assert "wrong-token-secret-4f1c" not in text
     # and the right credentials do work, so it was the secret that failed
     assert NetSuiteClient().get("customer", "501")["companyName"] == "Acme"
@@ -268,11 +276,11 @@ def test_concurrency_limit_exhausting_retries_is_rate_limited(ns, netsuite_emula
     deadline = time.monotonic() + 5
     while ns.stats()["in_flight"] < 1 and time.monotonic() < deadline:
         time.sleep(0.01)
-    client = NetSuiteClient(attempts=3, max_wait=0.05)
+    netsuite_client = NetSuiteClient(attempts=3, max_wait=0.05)
 
     try:
         with pytest.raises(RateLimited) as caught:
-            client.get("customer", "501")
+            netsuite_client.get("customer", "501")
     finally:
         hog.join()
 
@@ -281,51 +289,54 @@ def test_concurrency_limit_exhausting_retries_is_rate_limited(ns, netsuite_emula
     assert error.code == "CONCURRENCY_LIMIT_EXCEEDED"
     assert "Concurrent request limit exceeded" in str(error)
     assert error.retryable
-    assert [e.status for e in client.exchanges] == [429, 429, 429]
+    assert [e.status for e in netsuite_client.exchanges] == [429, 429, 429]
     assert ns.stats()["rejected_429"] == 3
-    assert_error_is_clean(settings, error, client)
+    assert_error_is_clean(settings, error, netsuite_client)
 
 
-def test_server_errors_exhausting_retries_are_transient(ns, client, settings):
+def test_server_errors_exhausting_retries_are_transient(ns, netsuite_client, settings):
     ns.faults(fail_rate=1.0)
-    client.attempts = 3
+    netsuite_client.attempts = 3
 
     with pytest.raises(Transient) as caught:
-        client.create("customer", {"companyName": "Acme"})
+        netsuite_client.create("customer", {"companyName": "Acme"})
 
     error = caught.value
     assert not isinstance(error, RateLimited)
     assert error.status == 503
     assert error.code == "UNEXPECTED_ERROR"
     assert "An unexpected error occurred" in str(error)
-    assert [e.status for e in client.exchanges] == [503, 503, 503]
+    assert [e.status for e in netsuite_client.exchanges] == [503, 503, 503]
     assert ns.stats()["failed_503"] == 3
     assert ns.state()["records"]["customer"] == {}
-    assert_error_is_clean(settings, error, client)
+    assert_error_is_clean(settings, error, netsuite_client)
 
 
 def test_unreachable_netsuite_is_transient(netsuite_emulator):
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    client = NetSuiteClient(
+    netsuite_client = NetSuiteClient(
         base_url=f"http://127.0.0.1:{port}/services/rest/", attempts=2, max_wait=0.01
     )
 
     with pytest.raises(Transient) as caught:
-        client.get("customer", "1")
+        netsuite_client.get("customer", "1")
 
     assert "cannot connect" in str(caught.value)
-    assert [e.status for e in client.exchanges] == [None, None]
+    assert [e.status for e in netsuite_client.exchanges] == [None, None]
 
 
-def test_retries_carry_calls_through_a_flaky_netsuite(ns, client):
+def test_retries_carry_calls_through_a_flaky_netsuite(ns, netsuite_client):
     ns.faults(fail_rate=0.5)
-    client.attempts = 20
+    netsuite_client.attempts = 20
 
-    ids = [client.upsert("customer", f"SF-{n:04d}", {"companyName": f"Co {n}"}) for n in range(20)]
+    ids = [
+        netsuite_client.upsert("customer", f"SF-{n:04d}", {"companyName": f"Co {n}"})
+        for n in range(20)
+    ]
 
-    statuses = [e.status for e in client.exchanges]
+    statuses = [e.status for e in netsuite_client.exchanges]
     assert 503 in statuses  # some calls did fail and were retried
     assert statuses.count(204) == 20
     customers = ns.state()["records"]["customer"]
@@ -363,10 +374,10 @@ def test_cap_store_unreachable_is_transient_and_nothing_is_sent(ns, netsuite_emu
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     settings.SFNS_REDIS_URL = f"redis://127.0.0.1:{port}/0"
-    client = NetSuiteClient(attempts=2, max_wait=0.01)
+    netsuite_client = NetSuiteClient(attempts=2, max_wait=0.01)
 
     with pytest.raises(Transient) as caught:
-        client.create("customer", {"companyName": "Acme"})
+        netsuite_client.create("customer", {"companyName": "Acme"})
 
     assert "Redis" in str(caught.value)
     assert ns.stats()["calls"] == {}
