@@ -44,6 +44,9 @@ def _with(
     return handler
 
 
+# The jobs that write to Salesforce; the others write to NetSuite.
+WRITES_TO_SALESFORCE = {JobKind.ACCOUNT_UPDATE_FROM_NETSUITE, JobKind.STATUS_WRITEBACK}
+
 JOB_HANDLERS: dict[str, Callable[[SyncJob], Any]] = {
     JobKind.ACCOUNT_PUSH: _with(_account, push.account_push_to_netsuite, "account"),
     JobKind.ACCOUNT_LINK_OR_PUSH: _with(_account, link.account_link_or_push, "account"),
@@ -65,7 +68,11 @@ def job_failed_unexpectedly(*, job: SyncJob, message: str) -> None:
     try:
         record(
             operation=job.kind,
-            direction=Direction.TO_NETSUITE,
+            direction=(
+                Direction.TO_SALESFORCE
+                if job.kind in WRITES_TO_SALESFORCE
+                else Direction.TO_NETSUITE
+            ),
             outcome=Outcome.ERROR,
             reason=message,
             salesforce_id=job.record_id if job.record_id != "*" else "",

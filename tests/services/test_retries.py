@@ -16,6 +16,7 @@ from integration_log.models import LogEntry
 from sync import outbox, tasks
 from sync.models import FieldMapping, JobKind, SyncJob
 
+from ..factories import SyncJobFactory
 from .helpers import (
     COMPANY_NAME_REQUIRED,
 )
@@ -113,3 +114,25 @@ def test_retry_of_a_failed_job_joins_the_pending_push_of_a_newer_change(linked, 
     retry.refresh_from_db()
     assert (retry.status, retry.attempts) == ("done", 2)
     assert ns.record("customer", "100")["companyName"] == "Acme v3"
+
+
+def test_an_unclassified_failure_is_logged_on_the_record_and_not_retried(linked):
+    # A job SFNS cannot run (here a kind this version does not know, as after a downgrade) fails
+    # with a KeyError: no client classified it, so the task side records it where admins look.
+    job = SyncJobFactory(kind="account_from_the_future", record_id=linked.salesforce_id)
+
+    tasks.job_run(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("failed", 1)
+    assert job.last_error == "internal error: KeyError: 'account_from_the_future'"
+    entry = LogEntry.objects.get(job_id=job.pk)
+    assert (entry.operation, entry.direction, entry.outcome) == (
+        "account_from_the_future",
+        "to_netsuite",
+        "error",
+    )
+    assert entry.salesforce_id == linked.salesforce_id
+    linked.refresh_from_db()
+    assert linked.last_sync_error == job.last_error
+    assert linked.status_pending_since is not None  # the error reaches Salesforce too
