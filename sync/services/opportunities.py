@@ -25,7 +25,7 @@ from .attempts import Attempt
 from .link import account_link
 
 
-def _ensure_account_loaded(account: Account) -> None:
+def _load_placeholder_account(account: Account) -> None:
     """An Account known only by id (an Opportunity arrived first): read it from Salesforce."""
     if account.last_modified is None and not account.fields.get("Name"):
         fields = SalesforceClient().get("Account", account.salesforce_id)
@@ -55,7 +55,7 @@ def _transaction_body(
 def _opportunity_to_transaction(
     *, opportunity: Opportunity, record_type: str, field: str, operation: str, job: SyncJob | None
 ) -> str:
-    _ensure_account_loaded(opportunity.account)
+    _load_placeholder_account(opportunity.account)
     conf = IntegrationSettings.load()
     client = NetSuiteClient()
     customer_id = account_link(account=opportunity.account, job=job, client=client)
