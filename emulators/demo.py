@@ -6,14 +6,14 @@ from __future__ import annotations
 import requests
 from django.db import transaction
 
-from accounts.ids import salesforce_id_18 as salesforce_id
+from accounts.ids import salesforce_id_18
 from accounts.models import Account, Customer
 from accounts.services import parse_salesforce_datetime
 from settings.models import IntegrationSettings
 
-ACME = salesforce_id("001000000000001")
-GLOBEX = salesforce_id("001000000000002")
-INITECH = salesforce_id("001000000000003")
+ACME = salesforce_id_18("001000000000001")
+GLOBEX = salesforce_id_18("001000000000002")
+INITECH = salesforce_id_18("001000000000003")
 MODSTAMP = "2026-09-01T10:00:00.000Z"
 
 DEMO_ACCOUNTS = [
@@ -25,6 +25,7 @@ DEMO_ACCOUNTS = [
 
 
 def demo_seed(*, salesforce_url: str, netsuite_url: str, verify: bool | str = True) -> None:
+    """Seed both emulators through their control endpoints, then the mirrors in this database."""
     conf = IntegrationSettings.load()
     sf_accounts, ns_customers = [], []
     for sf_id, name, phone, website, ns_id, locked in DEMO_ACCOUNTS:
@@ -58,26 +59,31 @@ def demo_seed(*, salesforce_url: str, netsuite_url: str, verify: bool | str = Tr
     requests.post(
         f"{netsuite_url}/__emulator__/seed", json={"customer": ns_customers}, timeout=10
     ).raise_for_status()
-    with transaction.atomic():
-        for sf_id, name, phone, website, ns_id, locked in DEMO_ACCOUNTS:
-            fields = {
-                "Id": sf_id,
-                "Name": name,
-                "Phone": phone,
-                "Website": website,
-                "LastModifiedDate": MODSTAMP,
-            }
-            Account.objects.update_or_create(
-                salesforce_id=sf_id,
-                defaults={
-                    "name": name,
-                    "fields": fields,
-                    "netsuite_id": ns_id,
-                    "last_modified": parse_salesforce_datetime(MODSTAMP),
-                },
+    _mirror_demo_accounts()
+
+
+@transaction.atomic
+def _mirror_demo_accounts() -> None:
+    """SFNS's own copies of the demo records, as if they had been synced once already."""
+    for sf_id, name, phone, website, ns_id, locked in DEMO_ACCOUNTS:
+        fields = {
+            "Id": sf_id,
+            "Name": name,
+            "Phone": phone,
+            "Website": website,
+            "LastModifiedDate": MODSTAMP,
+        }
+        Account.objects.update_or_create(
+            salesforce_id=sf_id,
+            defaults={
+                "name": name,
+                "fields": fields,
+                "netsuite_id": ns_id,
+                "last_modified": parse_salesforce_datetime(MODSTAMP),
+            },
+        )
+        if ns_id:
+            Customer.objects.update_or_create(
+                netsuite_id=ns_id,
+                defaults={"salesforce_id": sf_id, "company_name": name, "locked": locked},
             )
-            if ns_id:
-                Customer.objects.update_or_create(
-                    netsuite_id=ns_id,
-                    defaults={"salesforce_id": sf_id, "company_name": name, "locked": locked},
-                )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,3 +94,25 @@ def test_a_fail_rate_outside_0_to_1_is_refused():
     )
     assert result.returncode != 0
     assert "--fail-rate is a fraction between 0 and 1" in result.stderr
+
+
+@pytest.mark.parametrize("package", ["werkzeug", "trustme"])
+def test_without_the_emulators_extra_the_command_says_what_to_install(package):
+    # None in sys.modules makes a package look uninstalled, to find_spec as to import.
+    code = (
+        f"import sys; sys.modules[{package!r}] = None; "
+        "from django.core.management import execute_from_command_line; "
+        "execute_from_command_line(['manage.py', 'emulate', 'netsuite', '--port', '0'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "sfns.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("CommandError: Not installed, and needed by the emulators:")
+    assert package in result.stderr
+    assert "pip install -e '.[emulators]'" in result.stderr

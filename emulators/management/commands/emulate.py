@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from emulators.base import make_emulator_server
+from emulators.dependencies import require_emulator_dependencies
 
 
 class Command(BaseCommand):
@@ -50,6 +50,9 @@ class Command(BaseCommand):
         parser.add_argument("--state-file", default=None, help="keep state in this JSON file")
 
     def handle(self, *args, **opts) -> None:
+        require_emulator_dependencies()
+        from emulators.base import make_emulator_server
+
         if not 0 <= opts["fail_rate"] <= 1:
             raise CommandError("--fail-rate is a fraction between 0 and 1")
         common = {

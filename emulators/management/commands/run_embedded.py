@@ -17,9 +17,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from emulators.base import start_emulator
 from emulators.demo import ACME, demo_seed
-from emulators.netsuite import NetSuiteEmulator
+from emulators.dependencies import require_emulator_dependencies
 from sync.outbox import jobs_sweep
 from sync.webhooks import salesforce_webhook_token
 
@@ -35,6 +34,9 @@ class Command(BaseCommand):
     def handle(self, *args, **opts) -> None:
         if not settings.CELERY_TASK_ALWAYS_EAGER:
             raise CommandError("run_embedded runs tasks in-process: unset CELERY_BROKER_URL.")
+        require_emulator_dependencies()
+        from emulators.base import start_emulator
+        from emulators.netsuite import NetSuiteEmulator
         from emulators.salesforce import SalesforceEmulator
 
         port = opts["port"]
@@ -50,25 +52,8 @@ class Command(BaseCommand):
         )
         os.environ["REQUESTS_CA_BUNDLE"] = ca_path  # trust the Salesforce emulator's local CA
         demo_seed(salesforce_url=salesforce.url, netsuite_url=netsuite.url, verify=ca_path)
-
-        username, password = "admin", secrets.token_urlsafe(12)
-        user, _ = get_user_model().objects.get_or_create(
-            username=username, defaults={"is_staff": True, "is_superuser": True}
-        )
-        user.is_staff = user.is_superuser = True
-        user.set_password(password)
-        user.save()
-
-        stop = threading.Event()
-
-        def sweep_forever() -> None:
-            while not stop.wait(1):
-                try:
-                    jobs_sweep()
-                except Exception:  # a locked database now and then must not stop the sweep
-                    logger.exception("outbox sweep failed; trying again")
-
-        threading.Thread(target=sweep_forever, name="outbox-sweep", daemon=True).start()
+        username, password = admin_login()
+        stop = sweep_in_background()
         self.stdout.write(
             self.style.SUCCESS(
                 "\nSFNS embedded\n"
@@ -86,3 +71,30 @@ class Command(BaseCommand):
             stop.set()
             salesforce.stop()
             netsuite.stop()
+
+
+def admin_login() -> tuple[str, str]:
+    """The superuser `admin` with a new random password, created if need be."""
+    username, password = "admin", secrets.token_urlsafe(12)
+    user, _ = get_user_model().objects.get_or_create(
+        username=username, defaults={"is_staff": True, "is_superuser": True}
+    )
+    user.is_staff = user.is_superuser = True
+    user.set_password(password)
+    user.save()
+    return username, password
+
+
+def sweep_in_background() -> threading.Event:
+    """Run the outbox sweep every second in a daemon thread until the returned event is set."""
+    stop = threading.Event()
+
+    def sweep_forever() -> None:
+        while not stop.wait(1):
+            try:
+                jobs_sweep()
+            except Exception:  # a locked database now and then must not stop the sweep
+                logger.exception("outbox sweep failed; trying again")
+
+    threading.Thread(target=sweep_forever, name="outbox-sweep", daemon=True).start()
+    return stop
