@@ -1,4 +1,4 @@
-"""Build Salesforce outbound messages as Salesforce sends them (WIRE.md), for tests."""
+"""Build Salesforce outbound messages as Salesforce sends them (docs/wire.md), for tests."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """
 A local Salesforce: OAuth token endpoint, REST sObjects/collections/SOQL with the API limit header,
-and SOAP outbound messages, as described in ../shared/WIRE.md (Salesforce sections). This module
+and SOAP outbound messages, as described in docs/wire.md (Salesforce sections). This module
 wires the routes and the control endpoints; each concern lives in its own module.
 """
 

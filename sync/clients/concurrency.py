@@ -1,7 +1,7 @@
 """
 A cap on in-flight NetSuite calls shared by every worker process on every machine.
 
-NetSuite's concurrency governance (WIRE.md) is per account; going over it costs a 429. A
+NetSuite's concurrency governance (docs/wire.md) is per account; going over it costs a 429. A
 Redis sorted set holds one member per call in flight, scored by Redis's own clock, and members
 older than the lease expire, so a worker killed mid-call frees its slot by itself. Without Redis
 (embedded mode: one process) a thread semaphore does the same job.

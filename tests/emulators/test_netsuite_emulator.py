@@ -1,6 +1,6 @@
 """
-The NetSuite emulator against WIRE.md, over real HTTP, signed by requests-oauthlib directly (not
-SFNS's client): token-based auth, record semantics, SuiteQL, governance, the change notifier.
+The NetSuite emulator against docs/wire.md, over real HTTP, signed by requests-oauthlib directly
+(not SFNS's client): token-based auth, record semantics, SuiteQL, governance, the change notifier.
 """
 
 from __future__ import annotations

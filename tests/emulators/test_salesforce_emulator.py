@@ -1,4 +1,7 @@
-"""The Salesforce emulator against WIRE.md, over real HTTPS: OAuth, REST, SOQL, limits, messages."""
+"""
+The Salesforce emulator against docs/wire.md, over real HTTPS: OAuth, REST, SOQL, limits, outbound
+messages.
+"""
 
 from __future__ import annotations
 
