@@ -105,9 +105,33 @@ def field_mappings(db):
 
 
 @pytest.fixture
-def ns(netsuite_emulator):
-    """A small helper around the NetSuite emulator's control endpoints."""
+def integration_settings(db):
+    """
+    The IntegrationSettings singleton: call it with field values to set them for the test, e.g.
+    integration_settings(create_only=True); it returns the saved settings.
+    """
+    from settings.models import IntegrationSettings
+
+    def configure(**values) -> IntegrationSettings:
+        conf = IntegrationSettings.load()
+        for name, value in values.items():
+            setattr(conf, name, value)
+        conf.save()
+        return conf
+
+    return configure
+
+
+@pytest.fixture
+def netsuite(netsuite_emulator):
+    """The emulated NetSuite, seen through its control endpoints (seed, state, stats, faults)."""
     return EmulatorControl(netsuite_emulator.url)
+
+
+@pytest.fixture
+def salesforce(salesforce_emulator, salesforce_ca):
+    """The emulated Salesforce, seen through its control endpoints."""
+    return SalesforceControl(salesforce_emulator.url, verify=salesforce_ca)
 
 
 class EmulatorControl:

@@ -8,7 +8,6 @@ import pytest
 from django.contrib.admin import helpers
 from django.urls import reverse
 
-from settings.models import IntegrationSettings
 from sync.models import FieldMapping, JobKind, JobStatus, SyncJob
 
 from .factories import AccountFactory, LogEntryFactory, OpportunityFactory, SyncJobFactory
@@ -62,10 +61,10 @@ def test_sync_button_queues_the_sync_and_says_so(admin_client, field_mappings):
     assert queued(JobKind.ACCOUNT_LINK_OR_PUSH) == [account.salesforce_id]
 
 
-def test_update_from_netsuite_button_explains_a_refusal(admin_client, field_mappings):
-    IntegrationSettings.objects.update_or_create(
-        pk=1, defaults={"salesforce_edition": "Professional Edition"}
-    )
+def test_update_from_netsuite_button_explains_a_refusal(
+    admin_client, field_mappings, integration_settings
+):
+    integration_settings(salesforce_edition="Professional Edition")
     account = AccountFactory(netsuite_id="100")
 
     response = admin_client.post(
@@ -114,11 +113,9 @@ def test_account_actions_queue_each_selected_account(admin_client, field_mapping
 
 
 def test_opportunity_actions_queue_quotes_and_refuse_unlinked_sales_orders(
-    admin_client, field_mappings
+    admin_client, field_mappings, integration_settings
 ):
-    IntegrationSettings.objects.update_or_create(
-        pk=1, defaults={"sync_account_on_sales_order": False}
-    )
+    integration_settings(sync_account_on_sales_order=False)
     opportunity = OpportunityFactory()  # its Account is not linked
 
     quote = run_action(

@@ -7,7 +7,6 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import Account
 from integration_log.models import LogEntry
-from settings.models import IntegrationSettings
 from sync.models import SyncJob
 
 from .factories import AccountFactory, LogEntryFactory, OpportunityFactory, SyncJobFactory
@@ -31,10 +30,6 @@ def api(client, staff):
 @pytest.fixture
 def token(staff):
     return Token.objects.create(user=staff).key
-
-
-def edition(value: str) -> None:
-    IntegrationSettings.objects.update_or_create(pk=1, defaults={"salesforce_edition": value})
 
 
 def jobs(kind: str) -> list[tuple[str, str]]:
@@ -175,8 +170,8 @@ def test_opportunities_are_listed_and_retrieved_by_salesforce_id(api):
         ("get", "/api/log/999999/"),
     ],
 )
-def test_unknown_ids_are_not_found(api, method, url):
-    edition("Enterprise Edition")
+def test_unknown_ids_are_not_found(api, method, url, integration_settings):
+    integration_settings(salesforce_edition="Enterprise Edition")
     response = getattr(api, method)(url)
     assert response.status_code == 404
     assert not SyncJob.objects.exists()
@@ -241,8 +236,8 @@ def test_sync_answers_202_with_the_queued_job(api):
 
 
 @pytest.mark.django_db
-def test_update_from_netsuite_is_refused_for_an_unlinked_account(api):
-    edition("Enterprise Edition")
+def test_update_from_netsuite_is_refused_for_an_unlinked_account(api, integration_settings):
+    integration_settings(salesforce_edition="Enterprise Edition")
     account = AccountFactory()
 
     response = api.post(f"/api/accounts/{account.salesforce_id}/update-from-netsuite/")
@@ -273,8 +268,10 @@ def test_update_from_netsuite_answers_503_when_salesforce_cannot_be_reached(api,
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("refused", ["Professional Edition", "Essentials Edition"])
-def test_update_from_netsuite_is_refused_below_enterprise_edition(api, refused):
-    edition(refused)
+def test_update_from_netsuite_is_refused_below_enterprise_edition(
+    api, refused, integration_settings
+):
+    integration_settings(salesforce_edition=refused)
     account = AccountFactory(netsuite_id="100")
 
     response = api.post(f"/api/accounts/{account.salesforce_id}/update-from-netsuite/")
@@ -288,8 +285,8 @@ def test_update_from_netsuite_is_refused_below_enterprise_edition(api, refused):
 
 
 @pytest.mark.django_db
-def test_update_from_netsuite_is_queued_when_allowed(api):
-    edition("Unlimited Edition")
+def test_update_from_netsuite_is_queued_when_allowed(api, integration_settings):
+    integration_settings(salesforce_edition="Unlimited Edition")
     account = AccountFactory(netsuite_id="100")
 
     response = api.post(f"/api/accounts/{account.salesforce_id}/update-from-netsuite/")
@@ -300,10 +297,10 @@ def test_update_from_netsuite_is_queued_when_allowed(api):
 
 
 @pytest.mark.django_db
-def test_sales_order_is_refused_for_an_unlinked_account_without_the_setting(api):
-    IntegrationSettings.objects.update_or_create(
-        pk=1, defaults={"sync_account_on_sales_order": False}
-    )
+def test_sales_order_is_refused_for_an_unlinked_account_without_the_setting(
+    api, integration_settings
+):
+    integration_settings(sync_account_on_sales_order=False)
     deal = OpportunityFactory()
 
     response = api.post(f"/api/opportunities/{deal.salesforce_id}/sales-order/")
@@ -318,10 +315,8 @@ def test_sales_order_is_refused_for_an_unlinked_account_without_the_setting(api)
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("setting", "linked"), [(True, False), (False, True)])
-def test_sales_order_is_queued_when_allowed(api, setting, linked):
-    IntegrationSettings.objects.update_or_create(
-        pk=1, defaults={"sync_account_on_sales_order": setting}
-    )
+def test_sales_order_is_queued_when_allowed(api, integration_settings, setting, linked):
+    integration_settings(sync_account_on_sales_order=setting)
     deal = OpportunityFactory(account=AccountFactory(netsuite_id="100" if linked else ""))
 
     response = api.post(f"/api/opportunities/{deal.salesforce_id}/sales-order/")
@@ -374,7 +369,9 @@ def test_a_failed_job_is_retried_as_a_fresh_job(api):
 # The queued work really happens (jobs run when the request's transaction commits)
 # ============================================================================================
 @pytest.mark.django_db(transaction=True)
-def test_sync_through_the_api_creates_and_links_the_customer(ns, field_mappings, django_user_model):
+def test_sync_through_the_api_creates_and_links_the_customer(
+    netsuite, field_mappings, django_user_model
+):
     from django.test import Client
 
     token = Token.objects.create(user=django_user_model.objects.create_user("ops", is_staff=True))
@@ -389,7 +386,7 @@ def test_sync_through_the_api_creates_and_links_the_customer(ns, field_mappings,
     assert SyncJob.objects.get(pk=response.json()["id"]).status == "done"
     account.refresh_from_db()
     assert account.netsuite_id
-    customer = ns.record("customer", account.netsuite_id)
+    customer = netsuite.record("customer", account.netsuite_id)
     assert customer["companyName"] == "Acme"
     assert customer["phone"] == "+1 555 0100"
     assert customer["externalId"] == account.salesforce_id

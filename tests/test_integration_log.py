@@ -29,8 +29,10 @@ def test_redact_replaces_credentials_at_any_depth():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_each_attempt_is_logged_with_bodies_diff_timing_and_no_credentials(ns, field_mappings):
-    ns.seed(customer=[{"id": "100", "companyName": "Acme"}])
+def test_each_attempt_is_logged_with_bodies_diff_timing_and_no_credentials(
+    netsuite, field_mappings
+):
+    netsuite.seed(customer=[{"id": "100", "companyName": "Acme"}])
     account = AccountFactory(name="Acme", netsuite_id="100")  # a successful push
     FieldMapping.objects.filter(direction="sf_to_ns", target="companyName").update(
         source="", transform="static", argument=""

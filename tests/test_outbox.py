@@ -136,11 +136,13 @@ def test_a_claim_waits_for_the_change_that_reused_the_pending_job(field_mappings
     "connection.vendor != 'postgresql'",
     reason="two connections at once: needs PostgreSQL (DATABASE_URL), as in CI",
 )
-def test_an_edit_saved_while_the_customer_is_created_is_pushed_after_the_link(ns, field_mappings):
+def test_an_edit_saved_while_the_customer_is_created_is_pushed_after_the_link(
+    netsuite, field_mappings
+):
     from sync.services import link
 
     account = AccountFactory(name="Old Name", netsuite_id="")
-    ns.faults(latency_ms=600)  # the create is in flight for a while
+    netsuite.faults(latency_ms=600)  # the create is in flight for a while
 
     def edit() -> None:
         time.sleep(0.3)
@@ -153,9 +155,9 @@ def test_an_edit_saved_while_the_customer_is_created_is_pushed_after_the_link(ns
     editor.start()
     netsuite_id = link.account_link(account=account)
     editor.join(10)
-    ns.faults(latency_ms=0)
+    netsuite.faults(latency_ms=0)
 
-    assert ns.record("customer", netsuite_id)["companyName"] == "New Name"
+    assert netsuite.record("customer", netsuite_id)["companyName"] == "New Name"
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,6 @@ from accounts.models import Account, Customer, Opportunity
 from emulators.base import start_emulator
 from emulators.netsuite import NetSuiteEmulator
 from integration_log.models import LogEntry
-from settings.models import IntegrationSettings
 from sync.models import InboundEvent, SyncJob
 from sync.webhooks import salesforce_webhook_token
 
@@ -351,11 +350,9 @@ def test_opportunity_notification_creates_the_mirror(client, db):
     ],
 )
 def test_closed_won_queues_a_sales_order_per_the_setting(
-    client, db, sync_account_on_sales_order, linked, queued
+    client, integration_settings, sync_account_on_sales_order, linked, queued
 ):
-    IntegrationSettings.objects.update_or_create(
-        pk=1, defaults={"sync_account_on_sales_order": sync_account_on_sales_order}
-    )
+    integration_settings(sync_account_on_sales_order=sync_account_on_sales_order)
     AccountFactory(salesforce_id=ACME, netsuite_id="100" if linked else "")
     opportunity_message(client, StageName="Prospecting", LastModifiedDate="2026-09-01T10:00:00Z")
     assert sales_order_jobs() == []

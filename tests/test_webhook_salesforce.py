@@ -24,10 +24,10 @@ def url():
 
 
 @pytest.fixture
-def linked(ns, field_mappings):
-    ns.seed(customer=[{"id": "100", "companyName": "Acme", "phone": "1"}])
+def linked(netsuite, field_mappings):
+    netsuite.seed(customer=[{"id": "100", "companyName": "Acme", "phone": "1"}])
     account = AccountFactory(name="Acme", netsuite_id="100")  # its first push happens here
-    ns.reset_stats()
+    netsuite.reset_stats()
     LogEntry.objects.all().delete()
     SyncJob.objects.all().delete()
     return account
@@ -37,7 +37,7 @@ def post(client, url, body):
     return client.post(url, data=body, content_type="text/xml; charset=utf-8")
 
 
-def test_linked_account_change_is_patched_in_netsuite_and_logged(client, url, linked, ns):
+def test_linked_account_change_is_patched_in_netsuite_and_logged(client, url, linked, netsuite):
     body = outbound_message(
         ORG,
         [
@@ -54,10 +54,10 @@ def test_linked_account_change_is_patched_in_netsuite_and_logged(client, url, li
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/xml")
     assert response.content.decode() == ACK
-    customer = ns.record("customer", "100")
+    customer = netsuite.record("customer", "100")
     assert customer["companyName"] == "Acme Corp"
     assert customer["phone"] == "+1 415 555 0100"
-    assert ns.stats()["calls"]["record_item"] == 2  # the lock read, then the PATCH
+    assert netsuite.stats()["calls"]["record_item"] == 2  # the lock read, then the PATCH
     entry = LogEntry.objects.get(operation="account_push", outcome="success")
     assert entry.salesforce_id == linked.salesforce_id and entry.netsuite_id == "100"
     assert entry.request["method"] == "PATCH"
@@ -70,19 +70,21 @@ def test_linked_account_change_is_patched_in_netsuite_and_logged(client, url, li
     assert SyncJob.objects.get(kind="account_push").status == "done"
 
 
-def test_unlinked_account_is_mirrored_but_never_touches_netsuite(client, url, ns, field_mappings):
+def test_unlinked_account_is_mirrored_but_never_touches_netsuite(
+    client, url, netsuite, field_mappings
+):
     sf_id = "001000000000099AAA"
     response = post(client, url, outbound_message(ORG, [{"Id": sf_id, "Name": "New Co"}]))
 
     assert response.status_code == 200
     assert Account.objects.get(salesforce_id=sf_id).name == "New Co"
-    assert ns.stats()["calls"] == {}
+    assert netsuite.stats()["calls"] == {}
     entry = LogEntry.objects.get(operation="account_push")
     assert (entry.outcome, entry.reason) == ("skipped", "not linked")
     assert not SyncJob.objects.filter(kind="account_push").exists()
 
 
-def test_redelivered_notification_is_acked_and_applied_once(client, url, linked, ns):
+def test_redelivered_notification_is_acked_and_applied_once(client, url, linked, netsuite):
     fields = {
         "Id": linked.salesforce_id,
         "Name": "Acme Two",
@@ -96,7 +98,7 @@ def test_redelivered_notification_is_acked_and_applied_once(client, url, linked,
     assert LogEntry.objects.filter(operation="account_push", outcome="success").count() == 1
 
 
-def test_older_version_never_overwrites_newer(client, url, linked, ns):
+def test_older_version_never_overwrites_newer(client, url, linked, netsuite):
     newer = {
         "Id": linked.salesforce_id,
         "Name": "Newer",
@@ -112,10 +114,10 @@ def test_older_version_never_overwrites_newer(client, url, linked, ns):
 
     linked.refresh_from_db()
     assert linked.name == "Newer"
-    assert ns.record("customer", "100")["companyName"] == "Newer"
+    assert netsuite.record("customer", "100")["companyName"] == "Newer"
 
 
-def test_wrong_token_is_refused_and_nothing_changes(client, ns, linked):
+def test_wrong_token_is_refused_and_nothing_changes(client, netsuite, linked):
     body = outbound_message(ORG, [{"Id": linked.salesforce_id, "Name": "Hacked"}])
     response = post(client, "/webhooks/salesforce/not-the-secret/", body)
 

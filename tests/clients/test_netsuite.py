@@ -15,11 +15,11 @@ from sync.clients.netsuite import NetSuiteClient
 
 
 @pytest.fixture(autouse=True)
-def no_faults(ns):
+def no_faults(netsuite):
     """Faults live on the session's emulator and survive reset: start and leave without any."""
-    ns.faults(latency_ms=0, fail_rate=0.0, concurrency_limit=0)
-    yield ns
-    ns.faults(latency_ms=0, fail_rate=0.0, concurrency_limit=0)
+    netsuite.faults(latency_ms=0, fail_rate=0.0, concurrency_limit=0)
+    yield netsuite
+    netsuite.faults(latency_ms=0, fail_rate=0.0, concurrency_limit=0)
 
 
 def assert_no_secrets(settings, *texts: object) -> None:
@@ -40,8 +40,8 @@ def assert_error_is_clean(settings, exc: Exception, netsuite_client: NetSuiteCli
 
 
 # -- operations ----------------------------------------------------------------------------------
-def test_get_returns_the_record_with_reference_fields(ns, netsuite_client):
-    ns.seed(
+def test_get_returns_the_record_with_reference_fields(netsuite, netsuite_client):
+    netsuite.seed(
         customer=[
             {"id": "501", "companyName": "Acme", "email": "ap@acme.test", "parent": None},
             {"id": "502", "companyName": "Acme EU", "parent": {"id": "501"}},
@@ -66,8 +66,10 @@ def test_get_returns_the_record_with_reference_fields(ns, netsuite_client):
     assert exchange.duration_ms >= 0
 
 
-def test_get_with_fields_returns_only_those_fields(ns, netsuite_client):
-    ns.seed(customer=[{"id": "501", "companyName": "Acme", "email": "ap@acme.test", "phone": "1"}])
+def test_get_with_fields_returns_only_those_fields(netsuite, netsuite_client):
+    netsuite.seed(
+        customer=[{"id": "501", "companyName": "Acme", "email": "ap@acme.test", "phone": "1"}]
+    )
 
     record = netsuite_client.get("customer", "501", fields=["companyName", "email"])
 
@@ -75,8 +77,8 @@ def test_get_with_fields_returns_only_those_fields(ns, netsuite_client):
     assert record["email"] == "ap@acme.test"
 
 
-def test_get_by_external_id(ns, netsuite_client):
-    ns.seed(customer=[{"id": "501", "companyName": "Acme", "externalId": "SF-001A"}])
+def test_get_by_external_id(netsuite, netsuite_client):
+    netsuite.seed(customer=[{"id": "501", "companyName": "Acme", "externalId": "SF-001A"}])
 
     record = netsuite_client.get("customer", "eid:SF-001A")
 
@@ -84,13 +86,13 @@ def test_get_by_external_id(ns, netsuite_client):
     assert record["companyName"] == "Acme"
 
 
-def test_create_returns_the_new_id_from_location(ns, netsuite_client):
+def test_create_returns_the_new_id_from_location(netsuite, netsuite_client):
     new_id = netsuite_client.create(
         "customer", {"companyName": "Globex", "email": "hi@globex.test", "subsidiary": {"id": "1"}}
     )
 
     assert new_id.isdigit()
-    stored = ns.record("customer", new_id)
+    stored = netsuite.record("customer", new_id)
     assert stored["companyName"] == "Globex"
     assert stored["subsidiary"] == {"id": "1"}
     exchange = netsuite_client.exchanges[-1]
@@ -103,26 +105,28 @@ def test_create_returns_the_new_id_from_location(ns, netsuite_client):
     assert exchange.response is None
 
 
-def test_update_changes_given_fields_keeps_others_and_null_clears(ns, netsuite_client):
-    ns.seed(customer=[{"id": "501", "companyName": "Acme", "email": "a@acme.test", "phone": "1"}])
+def test_update_changes_given_fields_keeps_others_and_null_clears(netsuite, netsuite_client):
+    netsuite.seed(
+        customer=[{"id": "501", "companyName": "Acme", "email": "a@acme.test", "phone": "1"}]
+    )
 
     netsuite_client.update("customer", "501", {"email": "b@acme.test", "phone": None})
 
-    stored = ns.record("customer", "501")
+    stored = netsuite.record("customer", "501")
     assert stored["email"] == "b@acme.test"
     assert "phone" not in stored
     assert stored["companyName"] == "Acme"
     assert netsuite_client.exchanges[-1].status == 204
 
 
-def test_upsert_by_external_id_creates_then_updates_without_duplicating(ns, netsuite_client):
+def test_upsert_by_external_id_creates_then_updates_without_duplicating(netsuite, netsuite_client):
     first = netsuite_client.upsert("customer", "SF-0017", {"companyName": "Initech"})
     second = netsuite_client.upsert(
         "customer", "SF-0017", {"companyName": "Initech", "phone": "555"}
     )
 
     assert first == second
-    customers = ns.state()["records"]["customer"]
+    customers = netsuite.state()["records"]["customer"]
     matching = [c for c in customers.values() if c.get("externalId") == "SF-0017"]
     assert len(matching) == 1
     assert customers[first]["phone"] == "555"
@@ -130,19 +134,19 @@ def test_upsert_by_external_id_creates_then_updates_without_duplicating(ns, nets
     assert netsuite_client.exchanges[0].path == "record/v1/customer/eid:SF-0017"
 
 
-def test_delete_removes_the_record(ns, netsuite_client):
-    ns.seed(customer=[{"id": "501", "companyName": "Acme"}])
+def test_delete_removes_the_record(netsuite, netsuite_client):
+    netsuite.seed(customer=[{"id": "501", "companyName": "Acme"}])
 
     netsuite_client.delete("customer", "501")
 
-    assert ns.record("customer", "501") is None
+    assert netsuite.record("customer", "501") is None
     with pytest.raises(NotFound):
         netsuite_client.get("customer", "501")
 
 
-def test_suiteql_follows_every_page(ns, netsuite_client):
-    ns.seed(customer=[{"id": str(600 + n), "companyName": f"Company {n}"} for n in range(7)])
-    ns.seed(customer=[{"id": "700", "companyName": "Other", "isInactive": True}])
+def test_suiteql_follows_every_page(netsuite, netsuite_client):
+    netsuite.seed(customer=[{"id": str(600 + n), "companyName": f"Company {n}"} for n in range(7)])
+    netsuite.seed(customer=[{"id": "700", "companyName": "Other", "isInactive": True}])
 
     rows = list(
         netsuite_client.suiteql(
@@ -171,7 +175,7 @@ def test_suiteql_with_no_rows_yields_nothing(netsuite_client):
 
 
 # -- errors --------------------------------------------------------------------------------------
-def test_missing_company_name_is_rejected_with_field_errors(ns, netsuite_client, settings):
+def test_missing_company_name_is_rejected_with_field_errors(netsuite, netsuite_client, settings):
     with pytest.raises(Rejected) as caught:
         netsuite_client.create("customer", {"email": "x@example.test"})
 
@@ -187,12 +191,14 @@ def test_missing_company_name_is_rejected_with_field_errors(ns, netsuite_client,
         }
     ]
     assert len(netsuite_client.exchanges) == 1  # a refusal is not retried
-    assert ns.state()["records"]["customer"] == {}
+    assert netsuite.state()["records"]["customer"] == {}
     assert_error_is_clean(settings, error, netsuite_client)
 
 
-def test_read_only_financial_field_is_rejected_and_nothing_changes(ns, netsuite_client, settings):
-    ns.seed(customer=[{"id": "501", "companyName": "Acme"}])
+def test_read_only_financial_field_is_rejected_and_nothing_changes(
+    netsuite, netsuite_client, settings
+):
+    netsuite.seed(customer=[{"id": "501", "companyName": "Acme"}])
 
     with pytest.raises(Rejected) as caught:
         netsuite_client.update("customer", "501", {"companyName": "Acme 2", "balance": 100})
@@ -202,7 +208,7 @@ def test_read_only_financial_field_is_rejected_and_nothing_changes(ns, netsuite_
     assert "balance is read-only" in str(error)
     assert error.field_errors[0]["field"] == "balance"
     assert error.field_errors[0]["code"] == "INVALID_CONTENT"
-    assert ns.record("customer", "501")["companyName"] == "Acme"
+    assert netsuite.record("customer", "501")["companyName"] == "Acme"
     assert_error_is_clean(settings, error, netsuite_client)
 
 
@@ -237,8 +243,8 @@ def test_unknown_record_is_not_found(netsuite_client, settings):
     assert_error_is_clean(settings, error, netsuite_client)
 
 
-def test_wrong_token_secret_is_an_auth_error_without_secrets(ns, netsuite_emulator, settings):
-    ns.seed(customer=[{"id": "501", "companyName": "Acme"}])
+def test_wrong_token_secret_is_an_auth_error_without_secrets(netsuite, netsuite_emulator, settings):
+    netsuite.seed(customer=[{"id": "501", "companyName": "Acme"}])
     right_secret = settings.NETSUITE_TOKEN_SECRET
     settings.NETSUITE_TOKEN_SECRET = "wrong-token-secret-4f1c"
     netsuite_client = NetSuiteClient(max_wait=0.02)
@@ -265,8 +271,10 @@ def test_wrong_token_secret_is_an_auth_error_without_secrets(ns, netsuite_emulat
     assert NetSuiteClient().get("customer", "501")["companyName"] == "Acme"
 
 
-def test_concurrency_limit_exhausting_retries_is_rate_limited(ns, netsuite_emulator, settings):
-    ns.faults(concurrency_limit=1, latency_ms=1500)
+def test_concurrency_limit_exhausting_retries_is_rate_limited(
+    netsuite, netsuite_emulator, settings
+):
+    netsuite.faults(concurrency_limit=1, latency_ms=1500)
     hog = threading.Thread(
         target=requests.get,
         args=(f"{netsuite_emulator.url}/services/rest/record/v1/customer/1",),
@@ -274,7 +282,7 @@ def test_concurrency_limit_exhausting_retries_is_rate_limited(ns, netsuite_emula
     )
     hog.start()
     deadline = time.monotonic() + 5
-    while ns.stats()["in_flight"] < 1 and time.monotonic() < deadline:
+    while netsuite.stats()["in_flight"] < 1 and time.monotonic() < deadline:
         time.sleep(0.01)
     netsuite_client = NetSuiteClient(attempts=3, max_wait=0.05)
 
@@ -290,12 +298,12 @@ def test_concurrency_limit_exhausting_retries_is_rate_limited(ns, netsuite_emula
     assert "Concurrent request limit exceeded" in str(error)
     assert error.retryable
     assert [e.status for e in netsuite_client.exchanges] == [429, 429, 429]
-    assert ns.stats()["rejected_429"] == 3
+    assert netsuite.stats()["rejected_429"] == 3
     assert_error_is_clean(settings, error, netsuite_client)
 
 
-def test_server_errors_exhausting_retries_are_transient(ns, netsuite_client, settings):
-    ns.faults(fail_rate=1.0)
+def test_server_errors_exhausting_retries_are_transient(netsuite, netsuite_client, settings):
+    netsuite.faults(fail_rate=1.0)
     netsuite_client.attempts = 3
 
     with pytest.raises(Transient) as caught:
@@ -307,8 +315,8 @@ def test_server_errors_exhausting_retries_are_transient(ns, netsuite_client, set
     assert error.code == "UNEXPECTED_ERROR"
     assert "An unexpected error occurred" in str(error)
     assert [e.status for e in netsuite_client.exchanges] == [503, 503, 503]
-    assert ns.stats()["failed_503"] == 3
-    assert ns.state()["records"]["customer"] == {}
+    assert netsuite.stats()["failed_503"] == 3
+    assert netsuite.state()["records"]["customer"] == {}
     assert_error_is_clean(settings, error, netsuite_client)
 
 
@@ -327,8 +335,8 @@ def test_unreachable_netsuite_is_transient(netsuite_emulator):
     assert [e.status for e in netsuite_client.exchanges] == [None, None]
 
 
-def test_retries_carry_calls_through_a_flaky_netsuite(ns, netsuite_client):
-    ns.faults(fail_rate=0.5)
+def test_retries_carry_calls_through_a_flaky_netsuite(netsuite, netsuite_client):
+    netsuite.faults(fail_rate=0.5)
     netsuite_client.attempts = 20
 
     ids = [
@@ -339,16 +347,18 @@ def test_retries_carry_calls_through_a_flaky_netsuite(ns, netsuite_client):
     statuses = [e.status for e in netsuite_client.exchanges]
     assert 503 in statuses  # some calls did fail and were retried
     assert statuses.count(204) == 20
-    customers = ns.state()["records"]["customer"]
+    customers = netsuite.state()["records"]["customer"]
     assert len(customers) == 20
     assert sorted(ids) == sorted(customers)
 
 
-def test_client_cap_keeps_netsuite_under_its_concurrency_limit(ns, netsuite_emulator, settings):
+def test_client_cap_keeps_netsuite_under_its_concurrency_limit(
+    netsuite, netsuite_emulator, settings
+):
     settings.NETSUITE_CONCURRENCY_LIMIT = 2
-    ns.seed(customer=[{"id": "501", "companyName": "Acme"}])
-    ns.faults(latency_ms=150, concurrency_limit=2)
-    ns.reset_stats()
+    netsuite.seed(customer=[{"id": "501", "companyName": "Acme"}])
+    netsuite.faults(latency_ms=150, concurrency_limit=2)
+    netsuite.reset_stats()
     results: list[object] = []
 
     def fetch() -> None:
@@ -364,12 +374,14 @@ def test_client_cap_keeps_netsuite_under_its_concurrency_limit(ns, netsuite_emul
         thread.join()
 
     assert results == ["501"] * 6
-    stats = ns.stats()
+    stats = netsuite.stats()
     assert stats["rejected_429"] == 0
     assert stats["peak_in_flight"] <= 2
 
 
-def test_cap_store_unreachable_is_transient_and_nothing_is_sent(ns, netsuite_emulator, settings):
+def test_cap_store_unreachable_is_transient_and_nothing_is_sent(
+    netsuite, netsuite_emulator, settings
+):
     with socket.socket() as sock:  # a port no Redis listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -380,5 +392,5 @@ def test_cap_store_unreachable_is_transient_and_nothing_is_sent(ns, netsuite_emu
         netsuite_client.create("customer", {"companyName": "Acme"})
 
     assert "Redis" in str(caught.value)
-    assert ns.stats()["calls"] == {}
-    assert ns.state()["records"]["customer"] == {}
+    assert netsuite.stats()["calls"] == {}
+    assert netsuite.state()["records"]["customer"] == {}

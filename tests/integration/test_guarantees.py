@@ -28,8 +28,8 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in out.split()]
 
 
-def _linked_accounts(ns, count: int) -> list[Account]:
-    ns.seed(customer=[{"id": str(200 + i), "companyName": f"Co {i}"} for i in range(count)])
+def _linked_accounts(netsuite, count: int) -> list[Account]:
+    netsuite.seed(customer=[{"id": str(200 + i), "companyName": f"Co {i}"} for i in range(count)])
     accounts = [AccountFactory(name=f"Co {i}", netsuite_id=str(200 + i)) for i in range(count)]
     wait_for(
         lambda: SyncJob.objects.filter(kind="account_push", status=JobStatus.DONE).count() == count,
@@ -38,9 +38,11 @@ def _linked_accounts(ns, count: int) -> list[Account]:
     return accounts
 
 
-def test_job_of_a_killed_worker_is_given_back_and_done_once(ns, field_mappings, celery_worker):
-    (account,) = _linked_accounts(ns, 1)
-    ns.faults(latency_ms=4000)  # keep the push in flight long enough to kill its worker
+def test_job_of_a_killed_worker_is_given_back_and_done_once(
+    netsuite, field_mappings, celery_worker
+):
+    (account,) = _linked_accounts(netsuite, 1)
+    netsuite.faults(latency_ms=4000)  # keep the push in flight long enough to kill its worker
     account.name = "Renamed Before The Crash"
     account.save()
     job = wait_for(
@@ -49,7 +51,7 @@ def test_job_of_a_killed_worker_is_given_back_and_done_once(ns, field_mappings, 
     )
     for child in _children(celery_worker.proc.pid):
         os.kill(child, signal.SIGKILL)
-    ns.faults(latency_ms=0)
+    netsuite.faults(latency_ms=0)
 
     # The broker gives the message back (late ack), but the job is still claimed: nobody may
     # run it twice. Only the sweep, once the claim is stale, hands it out again.
@@ -62,15 +64,15 @@ def test_job_of_a_killed_worker_is_given_back_and_done_once(ns, field_mappings, 
         message="the reclaimed job",
     )
     assert done.attempts == 2
-    assert ns.record("customer", "200")["companyName"] == "Renamed Before The Crash"
+    assert netsuite.record("customer", "200")["companyName"] == "Renamed Before The Crash"
     success = LogEntry.objects.get(operation="account_push", outcome="success", job_id=job.pk)
     assert success.attempt == 2
 
 
-def test_429_storm_is_waited_out_and_every_update_lands(ns, field_mappings, celery_worker):
-    accounts = _linked_accounts(ns, 12)
-    ns.reset_stats()
-    ns.faults(concurrency_limit=1, latency_ms=150)  # the account allows one call at a time
+def test_429_storm_is_waited_out_and_every_update_lands(netsuite, field_mappings, celery_worker):
+    accounts = _linked_accounts(netsuite, 12)
+    netsuite.reset_stats()
+    netsuite.faults(concurrency_limit=1, latency_ms=150)  # the account allows one call at a time
     for account in accounts:
         account.name = f"{account.name} updated"
         account.save()
@@ -83,25 +85,25 @@ def test_429_storm_is_waited_out_and_every_update_lands(ns, field_mappings, cele
         timeout=90,
         message="every push through the storm",
     )
-    assert ns.stats()["rejected_429"] > 0  # there was a storm
+    assert netsuite.stats()["rejected_429"] > 0  # there was a storm
     assert not SyncJob.objects.filter(status=JobStatus.FAILED).exists()
     for i, _ in enumerate(accounts):
-        assert ns.record("customer", str(200 + i))["companyName"] == f"Co {i} updated"
+        assert netsuite.record("customer", str(200 + i))["companyName"] == f"Co {i} updated"
     assert not Account.objects.exclude(last_sync_error="").exists()
 
 
 def test_a_lone_sync_status_reaches_salesforce_within_seconds(
-    ns, salesforce_emulator, salesforce_ca, field_mappings, celery_worker, settings
+    netsuite, salesforce_emulator, salesforce_ca, field_mappings, celery_worker, settings
 ):
-    sf = EmulatorControl(salesforce_emulator.url, verify=salesforce_ca)
-    (sf_id,) = sf._post("seed", {"Account": [{"Name": "Lone"}]})["ids"]["Account"]
-    ns.seed(customer=[{"id": "300", "companyName": "Lone"}])
+    salesforce = EmulatorControl(salesforce_emulator.url, verify=salesforce_ca)
+    (sf_id,) = salesforce._post("seed", {"Account": [{"Name": "Lone"}]})["ids"]["Account"]
+    netsuite.seed(customer=[{"id": "300", "companyName": "Lone"}])
     AccountFactory(salesforce_id=sf_id, name="Lone", netsuite_id="300")
 
     record = wait_for(
         lambda: (
-            sf.state()["records"]["Account"][sf_id].get("NetSuite_Sync__c")
-            and (sf.state()["records"]["Account"][sf_id])
+            salesforce.state()["records"]["Account"][sf_id].get("NetSuite_Sync__c")
+            and (salesforce.state()["records"]["Account"][sf_id])
         ),
         timeout=10,
         message="NetSuite Sync in Salesforce",
@@ -113,13 +115,15 @@ def test_a_lone_sync_status_reaches_salesforce_within_seconds(
 
 
 def test_a_burst_of_status_writes_costs_one_call_per_200(
-    ns, salesforce_emulator, salesforce_ca, field_mappings, celery_worker
+    netsuite, salesforce_emulator, salesforce_ca, field_mappings, celery_worker
 ):
-    sf = EmulatorControl(salesforce_emulator.url, verify=salesforce_ca)
+    salesforce = EmulatorControl(salesforce_emulator.url, verify=salesforce_ca)
     count = 450
-    ids = sf._post("seed", {"Account": [{"Name": f"B{i}"} for i in range(count)]})["ids"]["Account"]
-    ns.seed(customer=[{"id": str(1000 + i), "companyName": f"B{i}"} for i in range(count)])
-    sf._post("stats/reset")
+    ids = salesforce._post("seed", {"Account": [{"Name": f"B{i}"} for i in range(count)]})["ids"][
+        "Account"
+    ]
+    netsuite.seed(customer=[{"id": str(1000 + i), "companyName": f"B{i}"} for i in range(count)])
+    salesforce._post("stats/reset")
     Account.objects.bulk_create(
         [Account(salesforce_id=sf_id, name=f"B{i}") for i, sf_id in enumerate(ids)]
     )  # no signals: link them all first, then sync them as one burst
@@ -135,7 +139,7 @@ def test_a_burst_of_status_writes_costs_one_call_per_200(
         timeout=120,
         message="every status written back",
     )
-    calls = sf.stats()["calls"]
+    calls = salesforce.stats()["calls"]
     assert calls["composite_sobjects"] == 3, calls
-    synced = sf.state()["records"]["Account"]
+    synced = salesforce.state()["records"]["Account"]
     assert all(synced[sf_id].get("NetSuite_Sync__c") for sf_id in ids)

@@ -27,8 +27,8 @@ ORG = "00D000000000001EAA"
 
 
 @pytest.fixture
-def linked(ns, field_mappings, celery_worker):
-    ns.seed(customer=[{"id": "100", "companyName": "Acme"}])
+def linked(netsuite, field_mappings, celery_worker):
+    netsuite.seed(customer=[{"id": "100", "companyName": "Acme"}])
     account = AccountFactory(name="Acme", netsuite_id="100")
     wait_for(
         lambda: SyncJob.objects.filter(kind="account_push", status="done").exists(),
@@ -38,7 +38,7 @@ def linked(ns, field_mappings, celery_worker):
     return account
 
 
-def test_outbound_message_ends_in_a_patch_by_a_worker_process(live_server, linked, ns):
+def test_outbound_message_ends_in_a_patch_by_a_worker_process(live_server, linked, netsuite):
     body = outbound_message(
         ORG,
         [
@@ -63,12 +63,12 @@ def test_outbound_message_ends_in_a_patch_by_a_worker_process(live_server, linke
         message="the success log entry",
     )
     assert entry.diff["companyName"] == ["Acme", "Acme Worldwide"]
-    assert ns.record("customer", "100")["companyName"] == "Acme Worldwide"
+    assert netsuite.record("customer", "100")["companyName"] == "Acme Worldwide"
     linked.refresh_from_db()
     assert linked.last_synced_at is not None
 
 
-def test_change_committed_while_broker_is_down_is_sent_by_the_sweep(worker_env, linked, ns):
+def test_change_committed_while_broker_is_down_is_sent_by_the_sweep(worker_env, linked, netsuite):
     # Another process, whose broker is unreachable, saves a change: the outbox row commits,
     # the send fails (logged, not raised), and nothing reaches the worker.
     code = (
@@ -85,10 +85,10 @@ def test_change_committed_while_broker_is_down_is_sent_by_the_sweep(worker_env, 
     )
     job = SyncJob.objects.get(kind="account_push", status="pending")
     assert job.last_sent_at is not None
-    assert ns.record("customer", "100")["companyName"] == "Acme"
+    assert netsuite.record("customer", "100")["companyName"] == "Acme"
 
     assert outbox.jobs_sweep(resend_after=0)["sent"] >= 1  # and any due status write-back
 
     wait_for(lambda: SyncJob.objects.get(pk=job.pk).status == "done", message="the resent job")
-    assert ns.record("customer", "100")["companyName"] == "Saved While Broker Down"
+    assert netsuite.record("customer", "100")["companyName"] == "Saved While Broker Down"
     assert Account.objects.get(pk=linked.pk).last_sync_error == ""

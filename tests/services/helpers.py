@@ -1,4 +1,4 @@
-"""What the service tests share: settings changes, the log, NetSuite's customers, batches."""
+"""What the service tests share: the log, NetSuite's customers, batches."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from accounts.models import Account
 from integration_log.models import LogEntry
-from settings.models import IntegrationSettings
 from sync import rules
 from sync.models import SyncJob
 
@@ -24,14 +23,6 @@ FINANCIALS = {
 }
 
 
-def configure(**values) -> IntegrationSettings:
-    conf = IntegrationSettings.load()
-    for name, value in values.items():
-        setattr(conf, name, value)
-    conf.save()
-    return conf
-
-
 def make_statuses_due() -> None:
     """Age the pending statuses past the batching window instead of sleeping through it."""
     Account.objects.filter(status_pending_since__isnull=False).update(
@@ -43,8 +34,8 @@ def only_log(operation: str) -> LogEntry:
     return LogEntry.objects.get(operation=operation)
 
 
-def customers(ns) -> dict:
-    return ns.state()["records"]["customer"]
+def customers(netsuite) -> dict:
+    return netsuite.state()["records"]["customer"]
 
 
 def forget_setup() -> None:
@@ -53,9 +44,9 @@ def forget_setup() -> None:
     SyncJob.objects.all().delete()
 
 
-def bulk_pending_accounts(sf, count: int, *, due: bool) -> list[str]:
+def bulk_pending_accounts(salesforce, count: int, *, due: bool) -> list[str]:
     """count linked Accounts, in Salesforce and here, whose status waits to be written."""
-    ids = sf.seed_accounts(*({"Name": f"Bulk {n}"} for n in range(count)))
+    ids = salesforce.seed_accounts(*({"Name": f"Bulk {n}"} for n in range(count)))
     since = timezone.now() - dt.timedelta(
         seconds=rules.WRITEBACK_QUIET.total_seconds() + 1 if due else 0
     )
@@ -69,5 +60,5 @@ def bulk_pending_accounts(sf, count: int, *, due: bool) -> list[str]:
         )
         for n, salesforce_id in enumerate(ids)
     )
-    sf.reset_stats()
+    salesforce.reset_stats()
     return ids

@@ -20,7 +20,6 @@ from sync.services import (
 from ..factories import AccountFactory, OpportunityFactory
 from .helpers import (
     LOCK_FIELD,
-    configure,
     customers,
     only_log,
 )
@@ -28,7 +27,7 @@ from .helpers import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_quote_ensures_a_parent_chain_parent_first(ns, field_mappings):
+def test_quote_ensures_a_parent_chain_parent_first(netsuite, field_mappings):
     top = AccountFactory(name="Top")
     middle = AccountFactory(name="Middle", parent=top)
     leaf = AccountFactory(name="Leaf", parent=middle)
@@ -37,7 +36,7 @@ def test_quote_ensures_a_parent_chain_parent_first(ns, field_mappings):
 
     for account in (top, middle, leaf):
         account.refresh_from_db()
-    records = customers(ns)
+    records = customers(netsuite)
     assert len(records) == 3
     assert records[leaf.netsuite_id]["parent"] == {"id": middle.netsuite_id}
     assert records[middle.netsuite_id]["parent"] == {"id": top.netsuite_id}
@@ -50,7 +49,7 @@ def test_quote_ensures_a_parent_chain_parent_first(ns, field_mappings):
     ]
 
 
-def test_parent_chain_longer_than_ten_levels_stops_at_ten_without_error(ns, field_mappings):
+def test_parent_chain_longer_than_ten_levels_stops_at_ten_without_error(netsuite, field_mappings):
     chain = [AccountFactory(name="Level 0")]
     for level in range(1, 13):
         chain.append(AccountFactory(name=f"Level {level}", parent=chain[-1]))
@@ -63,17 +62,17 @@ def test_parent_chain_longer_than_ten_levels_stops_at_ten_without_error(ns, fiel
         account.refresh_from_db()
     created = [a for a in chain if a.is_linked]
     assert created == chain[-(link.MAX_PARENT_DEPTH + 1) :]  # the leaf and 10 parents
-    assert len(customers(ns)) == link.MAX_PARENT_DEPTH + 1
-    assert "parent" not in customers(ns)[created[0].netsuite_id]
+    assert len(customers(netsuite)) == link.MAX_PARENT_DEPTH + 1
+    assert "parent" not in customers(netsuite)[created[0].netsuite_id]
     for parent, child in itertools.pairwise(created):
-        assert customers(ns)[child.netsuite_id]["parent"] == {"id": parent.netsuite_id}
+        assert customers(netsuite)[child.netsuite_id]["parent"] == {"id": parent.netsuite_id}
     opportunity.refresh_from_db()
     assert opportunity.netsuite_estimate_id
     assert not LogEntry.objects.filter(outcome="error").exists()
 
 
-def test_create_only_never_blocks_a_creation(ns, field_mappings):
-    configure(create_only=True)
+def test_create_only_never_blocks_a_creation(netsuite, field_mappings, integration_settings):
+    integration_settings(create_only=True)
     account = AccountFactory(name="Hooli")
     opportunity = OpportunityFactory(account=account)
 
@@ -81,13 +80,13 @@ def test_create_only_never_blocks_a_creation(ns, field_mappings):
 
     account.refresh_from_db()
     opportunity.refresh_from_db()
-    assert customers(ns)[account.netsuite_id]["companyName"] == "Hooli"
+    assert customers(netsuite)[account.netsuite_id]["companyName"] == "Hooli"
     assert opportunity.netsuite_estimate_id
 
 
-def test_account_already_in_netsuite_is_linked_and_updated_not_duplicated(ns, field_mappings):
+def test_account_already_in_netsuite_is_linked_and_updated_not_duplicated(netsuite, field_mappings):
     account = AccountFactory(name="Umbrella")
-    ns.seed(
+    netsuite.seed(
         customer=[
             {"id": "300", "companyName": "Umbrella (old)", "externalId": account.salesforce_id}
         ]
@@ -97,14 +96,14 @@ def test_account_already_in_netsuite_is_linked_and_updated_not_duplicated(ns, fi
 
     account.refresh_from_db()
     assert account.netsuite_id == "300"
-    assert list(customers(ns)) == ["300"]
-    assert customers(ns)["300"]["companyName"] == "Umbrella"
+    assert list(customers(netsuite)) == ["300"]
+    assert customers(netsuite)["300"]["companyName"] == "Umbrella"
     assert only_log("account_link").reason == "linked to the existing customer"
 
 
-def test_locked_customer_already_in_netsuite_is_linked_but_not_updated(ns, field_mappings):
+def test_locked_customer_already_in_netsuite_is_linked_but_not_updated(netsuite, field_mappings):
     account = AccountFactory(name="Umbrella")
-    ns.seed(
+    netsuite.seed(
         customer=[
             {
                 "id": "300",
@@ -114,7 +113,7 @@ def test_locked_customer_already_in_netsuite_is_linked_but_not_updated(ns, field
             }
         ]
     )
-    before = ns.record("customer", "300")
+    before = netsuite.record("customer", "300")
     opportunity = OpportunityFactory(account=account)
 
     opportunities.opportunity_create_quote(opportunity=opportunity)
@@ -122,16 +121,16 @@ def test_locked_customer_already_in_netsuite_is_linked_but_not_updated(ns, field
     account.refresh_from_db()
     opportunity.refresh_from_db()
     assert account.netsuite_id == "300"
-    assert ns.record("customer", "300") == before
+    assert netsuite.record("customer", "300") == before
     assert (
         only_log("account_link").reason == "linked to the existing customer (locked: not updated)"
     )
     assert Customer.objects.get(netsuite_id="300").locked is True
-    estimate = ns.record("estimate", opportunity.netsuite_estimate_id)
+    estimate = netsuite.record("estimate", opportunity.netsuite_estimate_id)
     assert estimate["entity"] == {"id": "300"}
 
 
-def test_sync_to_netsuite_creates_and_links_an_unlinked_account(ns, field_mappings):
+def test_sync_to_netsuite_creates_and_links_an_unlinked_account(netsuite, field_mappings):
     account = AccountFactory(name="Pied Piper")
 
     job = link.account_request_link_or_push(account=account)
@@ -139,20 +138,20 @@ def test_sync_to_netsuite_creates_and_links_an_unlinked_account(ns, field_mappin
     job.refresh_from_db()
     assert job.status == "done"
     account.refresh_from_db()
-    customer = customers(ns)[account.netsuite_id]
+    customer = customers(netsuite)[account.netsuite_id]
     assert (customer["companyName"], customer["externalId"]) == (
         "Pied Piper",
         account.salesforce_id,
     )
 
 
-def test_sync_to_netsuite_force_pushes_a_linked_account_even_when_unchanged(linked, ns):
-    ns.edit(type="customer", id="100", fields={"companyName": "Edited in NetSuite"})
+def test_sync_to_netsuite_force_pushes_a_linked_account_even_when_unchanged(linked, netsuite):
+    netsuite.edit(type="customer", id="100", fields={"companyName": "Edited in NetSuite"})
 
     job = link.account_request_link_or_push(account=linked)
 
     job.refresh_from_db()
     assert job.status == "done"
-    assert ns.record("customer", "100")["companyName"] == "Acme"
+    assert netsuite.record("customer", "100")["companyName"] == "Acme"
     assert only_log("account_push").outcome == "success"
-    assert ns.stats()["calls"] == {"record_item": 2}
+    assert netsuite.stats()["calls"] == {"record_item": 2}

@@ -20,7 +20,6 @@ from sync.services import (
 
 from ..factories import AccountFactory, OpportunityFactory
 from .helpers import (
-    configure,
     customers,
     only_log,
 )
@@ -28,8 +27,10 @@ from .helpers import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_create_quote_creates_and_links_the_customer_then_the_estimate(ns, field_mappings):
-    configure(netsuite_estimate_item_id="42")
+def test_create_quote_creates_and_links_the_customer_then_the_estimate(
+    netsuite, field_mappings, integration_settings
+):
+    integration_settings(netsuite_estimate_item_id="42")
     account = AccountFactory(
         name="Globex",
         fields={"Name": "Globex", "Phone": "+1 212 555 0199", "Website": "https://globex.example"},
@@ -43,8 +44,8 @@ def test_create_quote_creates_and_links_the_customer_then_the_estimate(ns, field
     account.refresh_from_db()
     opportunity.refresh_from_db()
     assert account.is_linked
-    assert list(customers(ns)) == [account.netsuite_id]
-    customer = customers(ns)[account.netsuite_id]
+    assert list(customers(netsuite)) == [account.netsuite_id]
+    customer = customers(netsuite)[account.netsuite_id]
     assert customer["externalId"] == account.salesforce_id
     assert customer["custentity_sfns_salesforce_id"] == account.salesforce_id
     assert (customer["companyName"], customer["phone"], customer["url"]) == (
@@ -58,7 +59,7 @@ def test_create_quote_creates_and_links_the_customer_then_the_estimate(ns, field
     assert link.request["path"] == f"record/v1/customer/eid:{account.salesforce_id}"
     assert link.netsuite_id == account.netsuite_id
 
-    estimates = ns.state()["records"]["estimate"]
+    estimates = netsuite.state()["records"]["estimate"]
     assert list(estimates) == [opportunity.netsuite_estimate_id]
     estimate = estimates[opportunity.netsuite_estimate_id]
     assert estimate["entity"] == {"id": account.netsuite_id}
@@ -69,7 +70,7 @@ def test_create_quote_creates_and_links_the_customer_then_the_estimate(ns, field
     assert mirror.salesforce_id == account.salesforce_id
 
 
-def test_create_quote_retried_makes_no_duplicate_customer_or_estimate(ns, field_mappings):
+def test_create_quote_retried_makes_no_duplicate_customer_or_estimate(netsuite, field_mappings):
     account = AccountFactory(name="Globex")
     opportunity = OpportunityFactory(account=account, amount=100)
 
@@ -82,15 +83,17 @@ def test_create_quote_retried_makes_no_duplicate_customer_or_estimate(ns, field_
     third = opportunities.opportunity_create_quote(opportunity=opportunity)
 
     account.refresh_from_db()
-    assert list(customers(ns)) == [account.netsuite_id]
-    assert list(ns.state()["records"]["estimate"]) == [first] == [third]
+    assert list(customers(netsuite)) == [account.netsuite_id]
+    assert list(netsuite.state()["records"]["estimate"]) == [first] == [third]
     assert LogEntry.objects.filter(operation="account_link").first().reason == (
         "linked to the existing customer"
     )
     assert not LogEntry.objects.filter(outcome="error").exists()
 
 
-def test_sales_order_links_an_unlinked_account_first_when_the_setting_is_on(ns, field_mappings):
+def test_sales_order_links_an_unlinked_account_first_when_the_setting_is_on(
+    netsuite, field_mappings
+):
     assert IntegrationSettings.load().sync_account_on_sales_order is True  # the default
     account = AccountFactory(name="Hooli")
     opportunity = OpportunityFactory(account=account, amount=500, stage="Closed Won")
@@ -101,16 +104,18 @@ def test_sales_order_links_an_unlinked_account_first_when_the_setting_is_on(ns, 
     assert job.status == "done"
     account.refresh_from_db()
     opportunity.refresh_from_db()
-    assert customers(ns)[account.netsuite_id]["externalId"] == account.salesforce_id
-    order = ns.record("salesOrder", opportunity.netsuite_sales_order_id)
+    assert customers(netsuite)[account.netsuite_id]["externalId"] == account.salesforce_id
+    order = netsuite.record("salesOrder", opportunity.netsuite_sales_order_id)
     assert order["entity"] == {"id": account.netsuite_id}
     assert order["item"]["items"] == [{"item": {"id": "1"}, "quantity": 1, "rate": 500.0}]
     operations = list(LogEntry.objects.order_by("id").values_list("operation", "outcome"))
     assert operations[-2:] == [("account_link", "success"), ("opportunity_sales_order", "success")]
 
 
-def test_sales_order_for_an_unlinked_account_is_refused_when_the_setting_is_off(ns, field_mappings):
-    configure(sync_account_on_sales_order=False)
+def test_sales_order_for_an_unlinked_account_is_refused_when_the_setting_is_off(
+    netsuite, field_mappings, integration_settings
+):
+    integration_settings(sync_account_on_sales_order=False)
     account = AccountFactory(name="Hooli")
     opportunity = OpportunityFactory(account=account, amount=500)
     message = (
@@ -127,18 +132,22 @@ def test_sales_order_for_an_unlinked_account_is_refused_when_the_setting_is_off(
 
     entry = only_log("opportunity_sales_order")
     assert entry.outcome == "error" and entry.reason.startswith(message)
-    assert ns.stats()["calls"] == {}
-    assert customers(ns) == {} and ns.state()["records"]["salesOrder"] == {}
+    assert netsuite.stats()["calls"] == {}
+    assert customers(netsuite) == {} and netsuite.state()["records"]["salesOrder"] == {}
     account.refresh_from_db()
     assert not account.is_linked
 
 
-def test_sales_order_for_a_linked_account_goes_ahead_with_the_setting_off(linked, ns):
-    configure(sync_account_on_sales_order=False)
+def test_sales_order_for_a_linked_account_goes_ahead_with_the_setting_off(
+    linked, netsuite, integration_settings
+):
+    integration_settings(sync_account_on_sales_order=False)
     opportunity = OpportunityFactory(account=linked, amount=75)
 
     opportunities.opportunity_request_sales_order(opportunity=opportunity)
 
     opportunity.refresh_from_db()
-    assert ns.record("salesOrder", opportunity.netsuite_sales_order_id)["entity"] == {"id": "100"}
-    assert list(customers(ns)) == ["100"]
+    assert netsuite.record("salesOrder", opportunity.netsuite_sales_order_id)["entity"] == {
+        "id": "100"
+    }
+    assert list(customers(netsuite)) == ["100"]

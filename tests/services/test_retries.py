@@ -24,7 +24,7 @@ from .helpers import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_netsuite_validation_error_fails_the_job_at_once(linked, ns):
+def test_netsuite_validation_error_fails_the_job_at_once(linked, netsuite):
     FieldMapping.objects.filter(target="companyName").update(transform="static", argument="")
 
     linked.name = "Acme Renamed"
@@ -39,14 +39,14 @@ def test_netsuite_validation_error_fails_the_job_at_once(linked, ns):
     assert entry.outcome == "error" and COMPANY_NAME_REQUIRED in entry.reason
     assert "will retry" not in entry.reason
     assert entry.response["status"] == 400
-    assert ns.record("customer", "100")["companyName"] == "Acme"
+    assert netsuite.record("customer", "100")["companyName"] == "Acme"
 
 
 def test_transient_netsuite_errors_are_retried_with_backoff_until_out_of_attempts(
-    linked, ns, settings
+    linked, netsuite, settings
 ):
     settings.SFNS_RETRY_BASE_SECONDS = 1.0
-    ns.faults(fail_rate=1.0)
+    netsuite.faults(fail_rate=1.0)
     try:
         started = timezone.now()
         linked.name = "Acme Renamed"
@@ -66,17 +66,17 @@ def test_transient_netsuite_errors_are_retried_with_backoff_until_out_of_attempt
         assert (job.status, job.attempts) == ("failed", 2)
         assert "An unexpected error occurred" in job.last_error
     finally:
-        ns.faults(fail_rate=0.0)
+        netsuite.faults(fail_rate=0.0)
     entries = LogEntry.objects.filter(operation="account_push").order_by("id")
     assert [(e.outcome, e.attempt) for e in entries] == [("error", 1), ("error", 2)]
     assert entries[0].reason.endswith("(will retry)")
     assert not entries[1].reason.endswith("(will retry)")
     linked.refresh_from_db()
     assert "An unexpected error occurred" in linked.last_sync_error
-    assert ns.record("customer", "100")["companyName"] == "Acme"
+    assert netsuite.record("customer", "100")["companyName"] == "Acme"
 
 
-def test_retry_of_a_failed_job_pushes_the_accounts_current_state(linked, ns):
+def test_retry_of_a_failed_job_pushes_the_accounts_current_state(linked, netsuite):
     linked.name = ""  # NetSuite refuses an empty Company Name
     linked.save()
     failed = SyncJob.objects.get(kind=JobKind.ACCOUNT_PUSH)
@@ -88,24 +88,24 @@ def test_retry_of_a_failed_job_pushes_the_accounts_current_state(linked, ns):
 
     retry.refresh_from_db()
     assert retry.pk != failed.pk and retry.status == "done"
-    assert ns.record("customer", "100")["companyName"] == "Acme Fixed"
+    assert netsuite.record("customer", "100")["companyName"] == "Acme Fixed"
     linked.refresh_from_db()
     assert linked.last_sync_error == ""
     assert LogEntry.objects.filter(operation="account_push").first().outcome == "success"
 
 
-def test_retry_of_a_failed_job_joins_the_pending_push_of_a_newer_change(linked, ns, settings):
+def test_retry_of_a_failed_job_joins_the_pending_push_of_a_newer_change(linked, netsuite, settings):
     settings.SFNS_RETRY_BASE_SECONDS = 30.0
     linked.name = ""  # refused by NetSuite: failed at once
     linked.save()
     failed = SyncJob.objects.get(kind=JobKind.ACCOUNT_PUSH)
     assert failed.status == "failed"
-    ns.faults(fail_rate=1.0)
+    netsuite.faults(fail_rate=1.0)
     try:
         linked.name = "Acme v3"
         linked.save()  # NetSuite is down: this push waits 15-30 s for its next attempt
     finally:
-        ns.faults(fail_rate=0.0)
+        netsuite.faults(fail_rate=0.0)
     newer = SyncJob.objects.get(kind=JobKind.ACCOUNT_PUSH, status="pending")
 
     retry = outbox.job_retry(job=failed)
@@ -113,7 +113,7 @@ def test_retry_of_a_failed_job_joins_the_pending_push_of_a_newer_change(linked, 
     assert retry.pk == newer.pk  # one job per record: the retry makes it due now
     retry.refresh_from_db()
     assert (retry.status, retry.attempts) == ("done", 2)
-    assert ns.record("customer", "100")["companyName"] == "Acme v3"
+    assert netsuite.record("customer", "100")["companyName"] == "Acme v3"
 
 
 def test_an_unclassified_failure_is_logged_on_the_record_and_not_retried(linked):

@@ -23,7 +23,6 @@ from ..factories import AccountFactory, OpportunityFactory
 from .helpers import (
     COMPANY_NAME_REQUIRED,
     bulk_pending_accounts,
-    configure,
     make_statuses_due,
     only_log,
 )
@@ -31,9 +30,11 @@ from .helpers import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_netsuite_id_reaches_salesforce_through_the_status_writeback(ns, sf, field_mappings):
-    configure(salesforce_edition="Enterprise Edition")
-    [salesforce_id] = sf.seed_accounts({"Name": "Initech"})
+def test_netsuite_id_reaches_salesforce_through_the_status_writeback(
+    netsuite, salesforce, field_mappings, integration_settings
+):
+    integration_settings(salesforce_edition="Enterprise Edition")
+    [salesforce_id] = salesforce.seed_accounts({"Name": "Initech"})
     account = AccountFactory(salesforce_id=salesforce_id, name="Initech")
     opportunities.opportunity_request_quote(
         opportunity=OpportunityFactory(account=account, amount=1)
@@ -45,13 +46,13 @@ def test_netsuite_id_reaches_salesforce_through_the_status_writeback(ns, sf, fie
     assert writeback.status_writeback() == 1
 
     account.refresh_from_db()
-    record = sf.account(salesforce_id)
+    record = salesforce.account(salesforce_id)
     assert record["NetSuite_Id__c"] == account.netsuite_id
     assert record["NetSuite_Sync__c"] == account.last_synced_at.isoformat(timespec="seconds")
     assert account.status_pending_since is None
 
 
-def test_successful_push_marks_the_account_for_a_batched_status_writeback(linked, ns):
+def test_successful_push_marks_the_account_for_a_batched_status_writeback(linked, netsuite):
     Account.objects.filter(pk=linked.pk).update(status_pending_since=None)
 
     linked.name = "Acme Renamed"
@@ -63,25 +64,25 @@ def test_successful_push_marks_the_account_for_a_batched_status_writeback(linked
     assert job.status == "pending" and job.not_before > timezone.now()
 
 
-def test_status_writeback_writes_sync_time_and_netsuite_id_on_enterprise(synced, sf):
+def test_status_writeback_writes_sync_time_and_netsuite_id_on_enterprise(synced, salesforce):
     assert writeback.status_writeback() == 0  # a lone status waits for company
-    assert "NetSuite_Sync__c" not in sf.account(synced.salesforce_id)
-    assert sf.data_calls() == {}
+    assert "NetSuite_Sync__c" not in salesforce.account(synced.salesforce_id)
+    assert salesforce.data_calls() == {}
 
     make_statuses_due()
     assert writeback.status_writeback() == 1
 
     synced.refresh_from_db()
-    record = sf.account(synced.salesforce_id)
+    record = salesforce.account(synced.salesforce_id)
     assert record["NetSuite_Sync__c"] == synced.last_synced_at.isoformat(timespec="seconds")
     assert record["NetSuite_Id__c"] == "200"
-    assert sf.data_calls() == {"composite_sobjects": 1}
+    assert salesforce.data_calls() == {"composite_sobjects": 1}
     assert synced.status_pending_since is None
     entry = only_log("status_writeback")
     assert (entry.outcome, entry.reason) == ("success", "1 of 1 Account(s) updated")
 
 
-def test_a_status_that_changes_while_its_batch_is_written_stays_pending(synced, sf):
+def test_a_status_that_changes_while_its_batch_is_written_stays_pending(synced, salesforce):
     conf = IntegrationSettings.load()
     rows = list(
         Account.objects.filter(pk=synced.pk).values(
@@ -101,10 +102,10 @@ def test_a_status_that_changes_while_its_batch_is_written_stays_pending(synced, 
     assert synced.status_pending_since is not None  # the newer error still goes to Salesforce
     make_statuses_due()
     writeback.status_writeback()
-    assert sf.account(synced.salesforce_id)["NetSuite_Sync__c"] == "Error: newer failure"
+    assert salesforce.account(synced.salesforce_id)["NetSuite_Sync__c"] == "Error: newer failure"
 
 
-def test_status_writeback_after_a_failed_sync_shows_the_error(synced, ns, sf):
+def test_status_writeback_after_a_failed_sync_shows_the_error(synced, netsuite, salesforce):
     FieldMapping.objects.filter(target="companyName").update(transform="static", argument="")
     synced.name = "Acme Renamed"
     synced.save()
@@ -114,83 +115,93 @@ def test_status_writeback_after_a_failed_sync_shows_the_error(synced, ns, sf):
 
     synced.refresh_from_db()
     assert COMPANY_NAME_REQUIRED in synced.last_sync_error
-    status = sf.account(synced.salesforce_id)["NetSuite_Sync__c"]
+    status = salesforce.account(synced.salesforce_id)["NetSuite_Sync__c"]
     assert status == f"Error: {synced.last_sync_error}"[:255]
     assert status.startswith("Error: NetSuite PATCH record/v1/customer/200: ")
 
 
-def test_status_writeback_on_professional_writes_only_the_netsuite_id(synced, sf):
-    configure(salesforce_edition="Professional Edition")
+def test_status_writeback_on_professional_writes_only_the_netsuite_id(
+    synced, salesforce, integration_settings
+):
+    integration_settings(salesforce_edition="Professional Edition")
     make_statuses_due()
 
     assert writeback.status_writeback() == 1
 
-    record = sf.account(synced.salesforce_id)
+    record = salesforce.account(synced.salesforce_id)
     assert record["NetSuite_Id__c"] == "200"
     assert "NetSuite_Sync__c" not in record
     synced.refresh_from_db()
     assert synced.last_synced_at is not None  # the status stays here
 
 
-def test_450_due_statuses_are_written_with_three_collection_calls(sf, field_mappings):
-    configure(salesforce_edition="Enterprise Edition")
-    ids = bulk_pending_accounts(sf, 450, due=True)
+def test_450_due_statuses_are_written_with_three_collection_calls(
+    salesforce, field_mappings, integration_settings
+):
+    integration_settings(salesforce_edition="Enterprise Edition")
+    ids = bulk_pending_accounts(salesforce, 450, due=True)
 
     assert writeback.status_writeback() == 450
 
-    assert sf.data_calls() == {"composite_sobjects": 3}
-    records = sf.state()["records"]["Account"]
+    assert salesforce.data_calls() == {"composite_sobjects": 3}
+    records = salesforce.state()["records"]["Account"]
     assert all(records[i]["NetSuite_Id__c"] for i in ids)
     assert all(records[i]["NetSuite_Sync__c"] for i in ids)
     assert not Account.objects.filter(status_pending_since__isnull=False).exists()
 
 
-def test_full_batches_go_at_once_and_the_rest_waits_for_company(sf, field_mappings):
-    configure(salesforce_edition="Enterprise Edition")
-    ids = bulk_pending_accounts(sf, 450, due=False)
+def test_full_batches_go_at_once_and_the_rest_waits_for_company(
+    salesforce, field_mappings, integration_settings
+):
+    integration_settings(salesforce_edition="Enterprise Edition")
+    ids = bulk_pending_accounts(salesforce, 450, due=False)
 
     assert writeback.status_writeback() == 400
 
-    assert sf.data_calls() == {"composite_sobjects": 2}
+    assert salesforce.data_calls() == {"composite_sobjects": 2}
     assert Account.objects.filter(status_pending_since__isnull=False).count() == 50
-    records = sf.state()["records"]["Account"]
+    records = salesforce.state()["records"]["Account"]
     written = [i for i in ids if "NetSuite_Id__c" in records[i]]
     assert len(written) == 400
     assert SyncJob.objects.get(kind=JobKind.STATUS_WRITEBACK).status == "pending"
 
 
-def test_fewer_than_a_batch_and_none_due_writes_nothing_yet(sf, field_mappings):
-    configure(salesforce_edition="Enterprise Edition")
-    bulk_pending_accounts(sf, 150, due=False)
+def test_fewer_than_a_batch_and_none_due_writes_nothing_yet(
+    salesforce, field_mappings, integration_settings
+):
+    integration_settings(salesforce_edition="Enterprise Edition")
+    bulk_pending_accounts(salesforce, 150, due=False)
 
     assert writeback.status_writeback() == 0
 
-    assert sf.data_calls() == {}
+    assert salesforce.data_calls() == {}
     assert Account.objects.filter(status_pending_since__isnull=False).count() == 150
 
 
-def test_the_sync_that_fills_a_batch_writes_it_at_once(synced, sf):
-    bulk_pending_accounts(sf, COLLECTION_LIMIT - 1, due=False)
+def test_the_sync_that_fills_a_batch_writes_it_at_once(synced, salesforce):
+    bulk_pending_accounts(salesforce, COLLECTION_LIMIT - 1, due=False)
 
     synced.name = "Acme Renamed"  # its push makes the 200th pending status
     synced.save()
 
-    assert sf.data_calls() == {"composite_sobjects": 1}
+    assert salesforce.data_calls() == {"composite_sobjects": 1}
     assert not Account.objects.filter(status_pending_since__isnull=False).exists()
-    assert sf.account(synced.salesforce_id)["NetSuite_Id__c"] == "200"
+    assert salesforce.account(synced.salesforce_id)["NetSuite_Id__c"] == "200"
 
 
-def test_account_deleted_in_salesforce_gets_an_error_entry_and_is_not_retried(sf, field_mappings):
-    configure(salesforce_edition="Enterprise Edition")
-    kept, gone = bulk_pending_accounts(sf, 2, due=True)
-    sf.edit(type="Account", id=gone, delete=True)
+def test_account_deleted_in_salesforce_gets_an_error_entry_and_is_not_retried(
+    salesforce, field_mappings, integration_settings
+):
+    integration_settings(salesforce_edition="Enterprise Edition")
+    kept, gone = bulk_pending_accounts(salesforce, 2, due=True)
+    salesforce.edit(type="Account", id=gone, delete=True)
 
     assert writeback.status_writeback() == 1
 
     error = LogEntry.objects.get(operation="status_writeback", outcome="error")
     assert error.salesforce_id == gone and "ENTITY_IS_DELETED" in error.reason
-    assert sf.account(kept)["NetSuite_Id__c"] == "1000"
+    assert salesforce.account(kept)["NetSuite_Id__c"] == "1000"
     assert not Account.objects.filter(status_pending_since__isnull=False).exists()
-    sf.reset_stats()
+    salesforce.reset_stats()
     assert writeback.status_writeback() == 0
-    assert sf.data_calls() == {}
+    assert salesforce.data_calls() == {}

@@ -8,11 +8,11 @@ from .helpers import Api
 
 
 @pytest.fixture(autouse=True)
-def no_faults(ns):
+def no_faults(netsuite):
     """Faults live on the session's emulator and survive reset: start and leave without any."""
-    ns.faults(latency_ms=0, fail_rate=0.0, concurrency_limit=0)
-    yield ns
-    ns.faults(latency_ms=0, fail_rate=0.0, concurrency_limit=0)
+    netsuite.faults(latency_ms=0, fail_rate=0.0, concurrency_limit=0)
+    yield netsuite
+    netsuite.faults(latency_ms=0, fail_rate=0.0, concurrency_limit=0)
 
 
 @pytest.fixture

@@ -53,10 +53,10 @@ def error_of(response: requests.Response) -> dict:
     return body["o:errorDetails"][0]
 
 
-def assert_invalid_login(ns, response: requests.Response, reason: str) -> None:
+def assert_invalid_login(netsuite, response: requests.Response, reason: str) -> None:
     assert response.status_code == 401
     detail = error_of(response)
     assert detail["o:errorCode"] == "INVALID_LOGIN"
     assert detail["detail"].startswith(LOGIN_AUDIT)
     # the emulator counts why it refused: make sure it was for the reason under test
-    assert ns.stats()["calls"].get(f"auth_failed_{reason}") == 1
+    assert netsuite.stats()["calls"].get(f"auth_failed_{reason}") == 1

@@ -9,7 +9,7 @@ import pytest
 from .helpers import error_of
 
 
-def test_post_answers_204_with_location_and_no_body(ns, api):
+def test_post_answers_204_with_location_and_no_body(netsuite, api):
     response = api("POST", "record/v1/customer", json={"companyName": "Globex"})
 
     assert response.status_code == 204
@@ -24,8 +24,8 @@ def test_post_answers_204_with_location_and_no_body(ns, api):
     assert record["links"] == [{"rel": "self", "href": location}]
 
 
-def test_reference_fields_carry_id_ref_name_and_links(ns, api):
-    ns.seed(
+def test_reference_fields_carry_id_ref_name_and_links(netsuite, api):
+    netsuite.seed(
         customer=[
             {"id": "501", "companyName": "Acme"},
             {"id": "502", "companyName": "Acme EU", "parent": {"id": "501"}},
@@ -39,36 +39,40 @@ def test_reference_fields_carry_id_ref_name_and_links(ns, api):
     assert parent["links"][0]["href"].endswith("/services/rest/record/v1/customer/501")
 
 
-def test_fields_parameter_limits_the_answer(ns, api):
-    ns.seed(customer=[{"id": "501", "companyName": "Acme", "email": "a@acme.test", "phone": "1"}])
+def test_fields_parameter_limits_the_answer(netsuite, api):
+    netsuite.seed(
+        customer=[{"id": "501", "companyName": "Acme", "email": "a@acme.test", "phone": "1"}]
+    )
 
     record = api("GET", "record/v1/customer/501", params={"fields": "email"}).json()
 
     assert set(record) == {"id", "links", "email"}
 
 
-def test_patch_changes_given_fields_and_null_clears(ns, api):
-    ns.seed(customer=[{"id": "501", "companyName": "Acme", "email": "a@acme.test", "phone": "1"}])
+def test_patch_changes_given_fields_and_null_clears(netsuite, api):
+    netsuite.seed(
+        customer=[{"id": "501", "companyName": "Acme", "email": "a@acme.test", "phone": "1"}]
+    )
 
     response = api("PATCH", "record/v1/customer/501", json={"phone": None, "email": "b@a.test"})
 
     assert response.status_code == 204
-    stored = ns.record("customer", "501")
+    stored = netsuite.record("customer", "501")
     assert "phone" not in stored
     assert stored["email"] == "b@a.test"
     assert stored["companyName"] == "Acme"
 
 
-def test_patch_appends_sublist_lines_unless_replace_names_the_sublist(ns, api):
+def test_patch_appends_sublist_lines_unless_replace_names_the_sublist(netsuite, api):
     line = {"addressBookAddress": {"addr1": "1 Main St"}, "defaultBilling": True}
-    ns.seed(customer=[{"id": "502", "companyName": "Acme", "addressBook": {"items": [line]}}])
+    netsuite.seed(customer=[{"id": "502", "companyName": "Acme", "addressBook": {"items": [line]}}])
     other = {"addressBookAddress": {"addr1": "2 Side St"}}
 
     assert (
         api("PATCH", "record/v1/customer/502", json={"addressBook": {"items": [other]}}).status_code
         == 204
     )
-    assert ns.record("customer", "502")["addressBook"]["items"] == [line, other]
+    assert netsuite.record("customer", "502")["addressBook"]["items"] == [line, other]
 
     response = api(
         "PATCH",
@@ -77,12 +81,12 @@ def test_patch_appends_sublist_lines_unless_replace_names_the_sublist(ns, api):
         json={"addressBook": {"items": [other]}},
     )
     assert response.status_code == 204
-    assert ns.record("customer", "502")["addressBook"]["items"] == [other]
+    assert netsuite.record("customer", "502")["addressBook"]["items"] == [other]
 
 
 @pytest.mark.parametrize("field", ["balance", "overdueBalance", "creditLimit", "depositBalance"])
-def test_financial_fields_are_read_only(ns, api, field):
-    ns.seed(customer=[{"id": "501", "companyName": "Acme"}])
+def test_financial_fields_are_read_only(netsuite, api, field):
+    netsuite.seed(customer=[{"id": "501", "companyName": "Acme"}])
 
     patched = api("PATCH", "record/v1/customer/501", json={field: 10})
     created = api("POST", "record/v1/customer", json={"companyName": "New", field: 10})
@@ -93,14 +97,14 @@ def test_financial_fields_are_read_only(ns, api, field):
         assert detail["o:errorCode"] == "INVALID_CONTENT"
         assert detail["o:errorPath"] == field
         assert "read-only" in detail["detail"]
-    assert ns.record("customer", "501")[field] == 0
-    assert len(ns.state()["records"]["customer"]) == 1
+    assert netsuite.record("customer", "501")[field] == 0
+    assert len(netsuite.state()["records"]["customer"]) == 1
 
 
-def test_a_netsuite_user_can_change_financials(ns, api):
-    ns.seed(customer=[{"id": "501", "companyName": "Acme"}])
+def test_a_netsuite_user_can_change_financials(netsuite, api):
+    netsuite.seed(customer=[{"id": "501", "companyName": "Acme"}])
 
-    ns.edit(type="customer", id="501", fields={"balance": 1250.5, "daysOverdue": 12})
+    netsuite.edit(type="customer", id="501", fields={"balance": 1250.5, "daysOverdue": 12})
 
     record = api("GET", "record/v1/customer/501").json()
     assert (record["balance"], record["daysOverdue"]) == (1250.5, 12)
@@ -130,23 +134,23 @@ def test_unknown_id_is_404_nonexistent_id(api):
     assert error_of(response)["o:errorCode"] == "NONEXISTENT_ID"
 
 
-def test_put_without_external_id_is_refused(ns, api):
-    ns.seed(customer=[{"id": "501", "companyName": "Acme"}])
+def test_put_without_external_id_is_refused(netsuite, api):
+    netsuite.seed(customer=[{"id": "501", "companyName": "Acme"}])
 
     response = api("PUT", "record/v1/customer/501", json={"companyName": "Acme 2"})
 
     assert response.status_code == 400
     assert "eid:" in error_of(response)["detail"]
-    assert ns.record("customer", "501")["companyName"] == "Acme"
+    assert netsuite.record("customer", "501")["companyName"] == "Acme"
 
 
-def test_put_by_external_id_creates_then_updates_the_same_record(ns, api):
+def test_put_by_external_id_creates_then_updates_the_same_record(netsuite, api):
     created = api("PUT", "record/v1/customer/eid:SF-42", json={"companyName": "Initech"})
     updated = api("PUT", "record/v1/customer/eid:SF-42", json={"phone": "555"})
 
     assert created.status_code == updated.status_code == 204
     assert created.headers["Location"] == updated.headers["Location"]
-    customers = ns.state()["records"]["customer"]
+    customers = netsuite.state()["records"]["customer"]
     assert len(customers) == 1
     (record,) = customers.values()
     assert (record["externalId"], record["companyName"], record["phone"]) == (
@@ -165,7 +169,7 @@ def test_external_id_with_other_characters_is_refused(api):
     assert error_of(response)["o:errorCode"] == "INVALID_CONTENT"
 
 
-def test_estimate_needs_an_existing_entity(ns, api):
+def test_estimate_needs_an_existing_entity(netsuite, api):
     lines = {"items": [{"item": {"id": "7"}, "quantity": 2, "rate": 10}]}
 
     response = api("POST", "record/v1/estimate", json={"entity": {"id": "999"}, "item": lines})
@@ -173,22 +177,22 @@ def test_estimate_needs_an_existing_entity(ns, api):
     assert response.status_code == 400
     detail = error_of(response)
     assert (detail["o:errorCode"], detail["o:errorPath"]) == ("USER_ERROR", "entity")
-    assert ns.state()["records"]["estimate"] == {}
+    assert netsuite.state()["records"]["estimate"] == {}
 
 
-def test_estimate_needs_at_least_one_item(ns, api):
-    ns.seed(customer=[{"id": "501", "companyName": "Acme"}])
+def test_estimate_needs_at_least_one_item(netsuite, api):
+    netsuite.seed(customer=[{"id": "501", "companyName": "Acme"}])
 
     for body in ({"entity": {"id": "501"}}, {"entity": {"id": "501"}, "item": {"items": []}}):
         response = api("POST", "record/v1/estimate", json=body)
         assert response.status_code == 400
         assert error_of(response)["o:errorPath"] == "item"
         assert "at least one valid line item" in error_of(response)["detail"]
-    assert ns.state()["records"]["estimate"] == {}
+    assert netsuite.state()["records"]["estimate"] == {}
 
 
-def test_estimate_with_entity_and_items_is_created(ns, api):
-    ns.seed(customer=[{"id": "501", "companyName": "Acme"}])
+def test_estimate_with_entity_and_items_is_created(netsuite, api):
+    netsuite.seed(customer=[{"id": "501", "companyName": "Acme"}])
     lines = {"items": [{"item": {"id": "7"}, "quantity": 2, "rate": 10}]}
 
     response = api("POST", "record/v1/estimate", json={"entity": {"id": "501"}, "item": lines})
@@ -200,8 +204,8 @@ def test_estimate_with_entity_and_items_is_created(ns, api):
     assert estimate["total"] == 20
 
 
-def test_delete_answers_204_and_the_record_is_gone(ns, api):
-    ns.seed(customer=[{"id": "501", "companyName": "Acme"}])
+def test_delete_answers_204_and_the_record_is_gone(netsuite, api):
+    netsuite.seed(customer=[{"id": "501", "companyName": "Acme"}])
 
     assert api("DELETE", "record/v1/customer/501").status_code == 204
     assert api("GET", "record/v1/customer/501").status_code == 404

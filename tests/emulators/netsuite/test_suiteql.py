@@ -8,8 +8,8 @@ from .helpers import error_of
 
 
 @pytest.fixture
-def companies(ns):
-    ns.seed(
+def companies(netsuite):
+    netsuite.seed(
         customer=[
             {"id": "501", "companyName": "Acme", "email": "a@acme.test", "subsidiary": {"id": "1"}},
             {"id": "502", "companyName": "Globex", "subsidiary": {"id": "2"}},
