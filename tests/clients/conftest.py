@@ -27,6 +27,12 @@ from tests.conftest import SalesforceControl
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 CLIENT_SECRET = "sfns-test-client-secret-7f3a9c"
 PASSWORD = "sfns-test-password-91c2e4+securitytoken"
+# What each OAuth flow sends as grant_type.
+GRANT_TYPES = {
+    "password": "password",
+    "client_credentials": "client_credentials",
+    "jwt": "urn:ietf:params:oauth:grant-type:jwt-bearer",
+}
 FOREIGN_CLIENT_SECRET = "the-foreign-org-s-client-secret"
 
 

@@ -12,7 +12,7 @@ import responses
 from sync.clients.errors import AuthError, NotFound, RateLimited, Rejected, Transient
 from sync.clients.salesforce import COLLECTION_LIMIT, SalesforceClient
 
-from .conftest import FOREIGN_CLIENT_SECRET, write_rsa_key
+from .conftest import FOREIGN_CLIENT_SECRET, GRANT_TYPES, write_rsa_key
 
 
 def assert_no_secrets(settings, exc: BaseException, *extra: str) -> None:
@@ -73,9 +73,10 @@ def test_refused_login_is_auth_error_with_the_oauth_error_and_no_secret(
     if flow == "jwt":
         credentials.SALESFORCE_PRIVATE_KEY_FILE = str(write_rsa_key(tmp_path / "sfns.key"))
     before = foreign_org.calls("oauth_token")
+    client = SalesforceClient()
 
     with pytest.raises(AuthError) as caught:
-        SalesforceClient().query("SELECT Id FROM Account")
+        client.query("SELECT Id FROM Account")
 
     assert caught.value.code == error
     assert caught.value.status == 400
@@ -83,6 +84,13 @@ def test_refused_login_is_auth_error_with_the_oauth_error_and_no_secret(
     assert flow in str(caught.value)
     assert_no_secrets(credentials, caught.value)
     assert foreign_org.calls("oauth_token") == before + 1  # a refused login is not retried
+    # The log gets the login's exchange: the OAuth error, and no credential.
+    [login] = client.exchanges
+    assert (login.method, login.path, login.status) == ("POST", "/services/oauth2/token", 400)
+    assert login.request == {"grant_type": GRANT_TYPES[flow]}
+    assert login.response == {"error": error, "error_description": description}
+    for secret in (credentials.SALESFORCE_CLIENT_SECRET, credentials.SALESFORCE_PASSWORD):
+        assert secret not in repr(client.exchanges)
 
 
 def test_jwt_flow_without_a_key_file_is_auth_error(org, jwt_flow):

@@ -14,18 +14,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 
-from sync.clients.errors import AuthError, NotFound, RateLimited, Rejected, Transient
+from sync.clients.errors import NotFound, RateLimited, Rejected, Transient
 from sync.clients.exchanges import Exchange
 from sync.clients.salesforce import API_RESERVE_CODE, SalesforceClient
 
-from .conftest import FOREIGN_CLIENT_SECRET, write_rsa_key
+from .conftest import GRANT_TYPES, write_rsa_key
 
 TOKEN_PATH = "/services/oauth2/token"
-GRANT_TYPES = {
-    "password": "password",
-    "client_credentials": "client_credentials",
-    "jwt": "urn:ietf:params:oauth:grant-type:jwt-bearer",
-}
 
 
 def data_path(settings, rest: str) -> str:
@@ -208,37 +203,6 @@ def test_login_is_recorded_without_any_credential_or_token(org, settings, tmp_pa
     assert_no_credentials(
         settings, salesforce_client.exchanges, salesforce_client.token().access_token
     )
-
-
-@pytest.mark.parametrize(
-    ("flow", "right_client_secret", "error", "description"),
-    [
-        ("password", True, "invalid_grant", "authentication failure"),
-        ("password", False, "invalid_client", "invalid client credentials"),
-        ("client_credentials", False, "invalid_client", "invalid client credentials"),
-        ("jwt", False, "invalid_grant", "invalid assertion"),
-    ],
-)
-def test_refused_login_records_the_oauth_error_and_no_credential(
-    foreign_org, credentials, monkeypatch, tmp_path, flow, right_client_secret, error, description
-):
-    credentials.SALESFORCE_LOGIN_URL = foreign_org.url
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", foreign_org.verify)
-    credentials.SALESFORCE_AUTH_FLOW = flow
-    if right_client_secret:  # so that only the password is wrong
-        credentials.SALESFORCE_CLIENT_SECRET = FOREIGN_CLIENT_SECRET
-    if flow == "jwt":
-        credentials.SALESFORCE_PRIVATE_KEY_FILE = str(write_rsa_key(tmp_path / "sfns.key"))
-    salesforce_client = SalesforceClient()
-
-    with pytest.raises(AuthError):
-        salesforce_client.query("SELECT Id FROM Account")
-
-    [login] = salesforce_client.exchanges
-    assert summary([login]) == [("POST", TOKEN_PATH, 400)]
-    assert login.request == {"grant_type": GRANT_TYPES[flow]}
-    assert login.response == {"error": error, "error_description": description}
-    assert_no_credentials(credentials, salesforce_client.exchanges)
 
 
 @responses.activate
