@@ -46,6 +46,11 @@ class Account(models.Model):
     def is_linked(self) -> bool:
         return bool(self.netsuite_id)
 
+    @property
+    def is_placeholder(self) -> bool:
+        """Known only by its id: an Opportunity named it before the Account itself arrived."""
+        return self.last_modified is None and not self.fields.get("Name")
+
 
 class Customer(models.Model):
     """A NetSuite Customer as SFNS last read it."""

@@ -339,6 +339,28 @@ class SalesforceClient:
         rows = self.query("SELECT OrganizationType FROM Organization")
         return rows[0]["OrganizationType"] if rows else ""
 
+    # https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm
+    def describe(self, sobject: str) -> dict:
+        """The sObject's describe: {"name", "fields": [{"name", "type", "length", ...}]}."""
+        return dict(self._call(lambda sf: getattr(sf, sobject).describe()))
+
+    # https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_versions.htm
+    def api_versions(self) -> list[str]:
+        """The REST API versions the org serves, e.g. ["61.0", "62.0"]."""
+        answer = self._call(
+            lambda sf: sf._call_salesforce("GET", f"https://{sf.sf_instance}/services/data/")
+        )
+        return [str(v.get("version")) for v in answer.json() if isinstance(v, dict)]
+
+    # https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_limits.htm
+    def limits(self) -> dict:
+        """The org's limits, e.g. {"DailyApiRequests": {"Max": 15000, "Remaining": 14990}}."""
+        return dict(self._call(lambda sf: sf.limits()))
+
+    def record_url(self, record_id: str) -> str:
+        """Where a user opens the record in Salesforce (Classic and Lightning both resolve it)."""
+        return f"{self.token().instance_url.rstrip('/')}/{quote(record_id, safe='')}"
+
 
 def _error(exc: SalesforceError) -> ClientError:
     """Salesforce answers errors as [{"message", "errorCode", "fields"}]."""

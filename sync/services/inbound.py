@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from accounts.models import Account, Customer
+from accounts.models import Account, Customer, Opportunity
 from accounts.services import (
     account_upsert_from_salesforce,
     customer_upsert_from_netsuite,
@@ -20,6 +20,7 @@ from integration_log.models import Direction, Operation, Outcome
 from integration_log.services import record
 from settings.models import IntegrationSettings
 
+from ..clients.salesforce import SalesforceClient
 from ..mapping import payload_hash
 from ..models import InboundEvent, JobKind
 from ..outbox import job_enqueue
@@ -109,3 +110,18 @@ def netsuite_customer_event_apply(*, event: dict[str, Any]) -> str:
         netsuite_id=netsuite_id, fields=fields, conf=IntegrationSettings.load()
     )
     return "applied"
+
+
+def salesforce_record_fetch(*, sobject: str, salesforce_id: str) -> Account | Opportunity:
+    """
+    Read an Account or Opportunity from Salesforce and apply it to its mirror: for a record a
+    user acts on before its outbound message reached SFNS. Raises NotFound when Salesforce has
+    no such record.
+    """
+    fields = SalesforceClient().get(sobject, salesforce_id)
+    fields.pop("attributes", None)
+    if sobject == "Account":
+        account, _ = account_upsert_from_salesforce(fields=fields)
+        return account
+    opportunity, _, _ = opportunity_upsert_from_salesforce(fields=fields)
+    return opportunity

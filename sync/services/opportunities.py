@@ -27,7 +27,7 @@ from .link import account_link
 
 def _load_placeholder_account(account: Account) -> None:
     """An Account known only by id (an Opportunity arrived first): read it from Salesforce."""
-    if account.last_modified is None and not account.fields.get("Name"):
+    if account.is_placeholder:
         fields = SalesforceClient().get("Account", account.salesforce_id)
         fields.pop("attributes", None)
         account_upsert_from_salesforce(fields=fields)
