@@ -24,7 +24,8 @@ env = environ.Env()
 DEBUG = env.bool("DEBUG", default=True)
 
 _DEV_SECRET_KEY = "django-insecure-sfns-embedded-development-key-do-not-use-in-production"
-_DEV_WEBHOOK_SECRET = "sfns-demo-webhook-secret"
+# The demo webhook secret of the embedded mode (the doctor refuses it once DEBUG is off).
+SFNS_DEMO_WEBHOOK_SECRET = "sfns-demo-webhook-secret"
 
 SECRET_KEY = env("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
 ALLOWED_HOSTS = env.list(
@@ -33,7 +34,7 @@ ALLOWED_HOSTS = env.list(
 
 # Shared secret for inbound webhooks: the token in the Salesforce outbound message URL and the
 # HMAC key of NetSuite's signed JSON webhook. Compared in constant time, never logged.
-SFNS_WEBHOOK_SECRET = env("SFNS_WEBHOOK_SECRET", default=_DEV_WEBHOOK_SECRET if DEBUG else "")
+SFNS_WEBHOOK_SECRET = env("SFNS_WEBHOOK_SECRET", default=SFNS_DEMO_WEBHOOK_SECRET if DEBUG else "")
 
 if not DEBUG:
     _missing = [
@@ -49,7 +50,7 @@ if not DEBUG:
         raise ImproperlyConfigured(
             "DEBUG is off, so these environment variables are required: " + ", ".join(_missing)
         )
-    if SECRET_KEY == _DEV_SECRET_KEY or SFNS_WEBHOOK_SECRET == _DEV_WEBHOOK_SECRET:
+    if SECRET_KEY == _DEV_SECRET_KEY or SFNS_WEBHOOK_SECRET == SFNS_DEMO_WEBHOOK_SECRET:
         raise ImproperlyConfigured("DEBUG is off: replace the demo SECRET_KEY/SFNS_WEBHOOK_SECRET.")
 
 INSTALLED_APPS = [
@@ -227,6 +228,11 @@ NETSUITE_CONSUMER_SECRET = env("NETSUITE_CONSUMER_SECRET", default="sfns-demo-co
 NETSUITE_TOKEN_ID = env("NETSUITE_TOKEN_ID", default="sfns-demo-token-id")
 NETSUITE_TOKEN_SECRET = env("NETSUITE_TOKEN_SECRET", default="sfns-demo-token-secret")
 NETSUITE_CONCURRENCY_LIMIT = env.int("NETSUITE_CONCURRENCY_LIMIT", default=5)
+# The account's own concurrency limit, shared by every integration of the account: 5, 15 or 20
+# by service tier, +10 per SuiteCloud Plus licence (Setup > Integration > Integration
+# Management > Integration Governance shows it; no API does). `manage.py doctor` checks SFNS's
+# cap against it.
+NETSUITE_ACCOUNT_CONCURRENCY_LIMIT = env.int("NETSUITE_ACCOUNT_CONCURRENCY_LIMIT", default=5)
 
 # Redis for state shared by all workers (the NetSuite in-flight cap). Defaults to the broker
 # when that is Redis; empty -> a per-process cap (fine for the embedded single process).

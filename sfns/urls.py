@@ -24,6 +24,7 @@ urlpatterns = [
         admin.site.admin_view(dashboard.health_dashboard),
         name="sfns-dashboard",
     ),
+    path("admin/doctor/", admin.site.admin_view(dashboard.doctor_page), name="sfns-doctor"),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     # The pages behind SFNS's buttons in Salesforce (deploy/salesforce).

@@ -1,6 +1,7 @@
 """
 The admins' health dashboard (/admin/dashboard/): the outbox, the integration log, the Account
-links and the Salesforce API allocation at a glance, each figure linked to its admin list.
+links and the Salesforce API allocation at a glance, each figure linked to its admin list; and
+the doctor's checklist (/admin/doctor/).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from integration_log.models import LogEntry, Outcome
 
 from .clients.salesforce import api_reserve_reached, salesforce_api_usage
 from .models import JobStatus, SyncJob
+from .services.doctor import doctor_checks
 
 WINDOW = dt.timedelta(hours=24)
 RECENT_ERRORS = 10
@@ -134,3 +136,15 @@ def health_dashboard(request: HttpRequest) -> HttpResponse:
         "links": _links(summary["since"]),
     }
     return TemplateResponse(request, "admin/sfns_dashboard.html", context)
+
+
+def doctor_page(request: HttpRequest) -> HttpResponse:
+    """The doctor's checklist (manage.py doctor), run live: staff only, via admin_view."""
+    checks = doctor_checks()
+    context = {
+        **admin.site.each_context(request),
+        "title": "SFNS doctor",
+        "checks": checks,
+        "failed": sum(not check.ok for check in checks),
+    }
+    return TemplateResponse(request, "admin/sfns_doctor.html", context)

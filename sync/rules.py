@@ -141,3 +141,38 @@ def writeback_delay(*, pending: int, batch_size: int) -> float:
 def writeback_due(*, oldest: dt.datetime, newest: dt.datetime, now: dt.datetime) -> bool:
     """Whether a part batch goes now: nothing new for a quiet spell, or waited long enough."""
     return newest <= now - WRITEBACK_QUIET or oldest <= now - WRITEBACK_MAX_WAIT
+
+
+# -- the doctor: is a field fit for what SFNS does with it? ---------------------------------
+TEXT = frozenset({"string", "textarea"})
+NUMBER = frozenset({"double", "currency", "int", "percent"})
+
+
+def salesforce_field_problem(
+    field: dict | None,
+    *,
+    types: frozenset[str] = frozenset(),
+    writable: bool = False,
+    min_length: int = 0,
+) -> str:
+    """What keeps a Salesforce field (its describe entry, or None) from serving, or ""."""
+    if field is None:
+        return "missing"
+    kind = field.get("type")
+    if types and kind not in types:
+        return f"is a {kind} field; SFNS needs {' or '.join(sorted(types))}"
+    if min_length and kind == "string" and (field.get("length") or 0) < min_length:
+        return f"holds {field.get('length')} characters; SFNS writes up to {min_length}"
+    if writable and not field.get("updateable"):
+        return "is read-only for the integration user"
+    return ""
+
+
+def netsuite_field_problem(field: dict | None, *, types: frozenset[str] = frozenset()) -> str:
+    """What keeps a NetSuite field (its JSON Schema property, or None) from serving, or ""."""
+    if field is None:
+        return "missing"
+    kind = field.get("type")
+    if types and kind not in types:
+        return f"is of type {kind}; SFNS needs {' or '.join(sorted(types))}"
+    return ""

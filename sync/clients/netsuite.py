@@ -95,6 +95,15 @@ class NetSuiteClient:
     def delete(self, record_type: str, ref: str) -> None:
         self._call("DELETE", f"record/v1/{record_type}/{ref}")
 
+    # "Working with Record Metadata" (REST web services): a JSON Schema of the record type.
+    def metadata(self, record_type: str) -> dict:
+        """The record type's JSON Schema; its "properties" include the account's custom fields."""
+        return self._call(
+            "GET",
+            f"record/v1/metadata-catalog/{record_type}",
+            headers={"Accept": "application/schema+json"},
+        ).json()
+
     def suiteql(self, query: str, *, page_size: int = 1000) -> Iterator[dict]:
         """Every row of a SuiteQL query, following hasMore/offset."""
         offset = 0
