@@ -154,3 +154,48 @@ def test_a_part_batch_goes_after_a_quiet_spell_or_the_longest_wait(oldest_age, n
         )
         is due
     )
+
+
+TEXT_255 = {"name": "NetSuite_Sync__c", "type": "string", "length": 255, "updateable": True}
+
+
+@pytest.mark.parametrize(
+    ("field", "kwargs", "problem"),
+    [
+        (TEXT_255, {"types": rules.TEXT, "writable": True, "min_length": 255}, ""),
+        (None, {}, "missing"),
+        (
+            {**TEXT_255, "type": "boolean"},
+            {"types": rules.TEXT},
+            "is a boolean field; SFNS needs string or textarea",
+        ),
+        (
+            {**TEXT_255, "length": 80},
+            {"types": rules.TEXT, "min_length": 255},
+            "holds 80 characters; SFNS writes up to 255",
+        ),
+        ({**TEXT_255, "type": "textarea", "length": 80}, {"min_length": 255}, ""),  # no limit
+        (
+            {**TEXT_255, "updateable": False},
+            {"writable": True},
+            "is read-only for the integration user",
+        ),
+        ({**TEXT_255, "updateable": False}, {}, ""),  # only read: fine
+        ({"type": "currency"}, {"types": rules.NUMBER}, ""),
+    ],
+)
+def test_salesforce_field_problem(field, kwargs, problem):
+    assert rules.salesforce_field_problem(field, **kwargs) == problem
+
+
+@pytest.mark.parametrize(
+    ("field", "types", "problem"),
+    [
+        ({"type": "boolean"}, frozenset({"boolean"}), ""),
+        ({"type": "object"}, frozenset(), ""),
+        (None, frozenset(), "missing"),
+        ({"type": "string"}, frozenset({"boolean"}), "is of type string; SFNS needs boolean"),
+    ],
+)
+def test_netsuite_field_problem(field, types, problem):
+    assert rules.netsuite_field_problem(field, types=types) == problem
