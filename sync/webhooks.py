@@ -123,7 +123,7 @@ def _verify_netsuite_signature(request: HttpRequest) -> str:
 
 
 def parse_netsuite_event(body: bytes) -> dict:
-    """Validate the JSON the SFNS SuiteScript sends (sync/suitescript/); ValueError says why."""
+    """Validate the JSON the SFNS SuiteScript sends (deploy/netsuite/); ValueError says why."""
     try:
         event = json.loads(body)
     except ValueError as exc:

@@ -1,22 +1,30 @@
 """
 A NetSuite SuiteTalk REST emulator: token-based auth (OAuth 1.0a, HMAC-SHA256) verified for
-real, customer/estimate/salesOrder records, eid: upserts, a SuiteQL subset, NetSuite's error
-bodies and its concurrency governance. Changes can be POSTed to a notify URL the way the
-SuiteScript that SFNS ships does (see sync/suitescript/).
+real, customer/estimate/salesOrder records, eid: upserts, a SuiteQL subset, the metadata catalog,
+NetSuite's error bodies and its concurrency governance. The customer's custom fields are those
+SFNS's SuiteCloud project (deploy/netsuite) creates; a field the account lacks is refused.
+Changes can be POSTed to a notify URL the way the project's SuiteScript does.
 
 Control extras: POST /__emulator__/edit {"type": "customer", "id": "101", "fields": {...}}
 changes a record as a NetSuite user would (read-only fields included) and notifies.
+POST /__emulator__/fields {"record": "customer", "add": {"custentity_x": {"type": "string"}},
+"drop": ["custentity_y"]} changes the custom fields; POST /__emulator__/reset restores the
+project's.
 """
 
 from __future__ import annotations
 
+import copy
+from pathlib import Path
 from typing import Any
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from ..base import EmulatorApp, json_response
+from ..base import CONTROL_PREFIX, EmulatorApp, json_response
 from .errors import ns_error
+from .metadata import MetadataMixin
+from .package import package_fields
 from .records import RecordsMixin
 from .schema import RECORD_TYPES
 from .suiteql import SuiteQLMixin
@@ -24,15 +32,32 @@ from .tba import TokenAuthMixin
 from .webhook import WebhookMixin
 
 
-class NetSuiteEmulator(TokenAuthMixin, RecordsMixin, SuiteQLMixin, WebhookMixin, EmulatorApp):
+class NetSuiteEmulator(
+    TokenAuthMixin, RecordsMixin, MetadataMixin, SuiteQLMixin, WebhookMixin, EmulatorApp
+):
     name = "netsuite"
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, package_dir: str | Path | None = None, **kwargs: Any) -> None:
+        """package_dir: a SuiteCloud project to take the custom fields from (deploy/netsuite)."""
         self._nonces: dict[str, float] = {}
+        self.package_fields = package_fields(package_dir)
         super().__init__(**kwargs)
+        # A state file written before the emulator kept custom fields: the project's.
+        self.state.setdefault("custom_fields", copy.deepcopy(self.package_fields))
 
     def rules(self) -> list[Rule]:
         return [
+            Rule(
+                "/services/rest/record/v1/metadata-catalog/",
+                endpoint="metadata_catalog",
+                methods=["GET"],
+                strict_slashes=False,
+            ),
+            Rule(
+                "/services/rest/record/v1/metadata-catalog/<name>",
+                endpoint="metadata_record",
+                methods=["GET"],
+            ),
             Rule(
                 "/services/rest/record/v1/<rtype>",
                 endpoint="record_collection",
@@ -47,7 +72,11 @@ class NetSuiteEmulator(TokenAuthMixin, RecordsMixin, SuiteQLMixin, WebhookMixin,
         ]
 
     def initial_state(self) -> dict[str, Any]:
-        return {"next_id": 100, "records": {rtype: {} for rtype in RECORD_TYPES}}
+        return {
+            "next_id": 100,
+            "records": {rtype: {} for rtype in RECORD_TYPES},
+            "custom_fields": copy.deepcopy(self.package_fields),
+        }
 
     # -- vendor-format faults ------------------------------------------------------------------
     def too_many_requests(self) -> Response:
@@ -70,6 +99,13 @@ class NetSuiteEmulator(TokenAuthMixin, RecordsMixin, SuiteQLMixin, WebhookMixin,
         return refused or super().dispatch(request)
 
     # -- control -------------------------------------------------------------------------------
+    def control(self, request: Request) -> Response:
+        if request.path.rstrip("/") == f"{CONTROL_PREFIX}fields" and request.method == "POST":
+            body = request.get_json(silent=True)
+            with self.lock:
+                return self.change_fields(body if isinstance(body, dict) else {})
+        return super().control(request)
+
     def seed(self, data: dict[str, Any]) -> None:
         for rtype in RECORD_TYPES:
             for record in data.get(rtype, []):

@@ -13,15 +13,8 @@ from werkzeug.wrappers import Request, Response
 
 from ..base import json_response
 from .errors import ns_error
-from .schema import (
-    CUSTOMER_FIELDS,
-    EXTERNAL_ID,
-    FINANCIAL_FIELDS,
-    READ_ONLY_FIELDS,
-    RECORD_TYPES,
-    REFERENCE_FIELDS,
-    TRANSACTION_FIELDS,
-)
+from .fields import body_error
+from .schema import EXTERNAL_ID, FINANCIAL_FIELDS, RECORD_TYPES, REFERENCE_FIELDS, STANDARD_FIELDS
 
 
 def _now() -> str:
@@ -35,6 +28,10 @@ class RecordsMixin:
 
     def _records(self, rtype: str) -> dict[str, dict]:
         return self.state["records"][rtype]
+
+    def record_fields(self, rtype: str) -> dict[str, dict]:
+        """rtype's standard fields and the account's custom fields for it."""
+        return {**STANDARD_FIELDS[rtype], **self.state["custom_fields"][rtype]}
 
     def _find(self, rtype: str, ref: str) -> tuple[str | None, dict | None]:
         records = self._records(rtype)
@@ -76,7 +73,7 @@ class RecordsMixin:
                 "INVALID_CONTENT",
                 "The request could not be processed: the body must be a JSON object.",
             )
-        if refused := _field_error(rtype, body):
+        if refused := body_error(rtype, self.record_fields(rtype), body):
             return refused
         if rtype == "customer":
             return self._customer_error(body, creating=creating)
@@ -256,40 +253,3 @@ def _is_sublist(value: Any) -> bool:
 def _replace(request: Request) -> set[str]:
     """The sublists named in ?replace=a,b (replaced instead of appended to)."""
     return {name.strip() for name in request.args.get("replace", "").split(",") if name.strip()}
-
-
-def _field_error(rtype: str, body: dict) -> Response | None:
-    """Read-only, unknown or malformed fields, and an externalId NetSuite would not take."""
-    allowed = CUSTOMER_FIELDS if rtype == "customer" else TRANSACTION_FIELDS
-    for key, value in body.items():
-        if key in READ_ONLY_FIELDS:
-            return ns_error(
-                400, "INVALID_CONTENT", f"The field {key} is read-only and cannot be set.", key
-            )
-        if key not in allowed and not key.startswith(("custentity", "custbody")):
-            return ns_error(
-                400,
-                "INVALID_CONTENT",
-                f"Invalid field name: {key}. The field does not exist on {rtype}.",
-                key,
-            )
-        if (
-            key in REFERENCE_FIELDS
-            and value is not None
-            and not (isinstance(value, dict) and "id" in value)
-        ):
-            return ns_error(
-                400,
-                "INVALID_CONTENT",
-                f'Invalid value for the reference field {key}: expected {{"id": ...}}.',
-                key,
-            )
-    eid = body.get("externalId")
-    if eid is not None and not (isinstance(eid, str) and EXTERNAL_ID.match(eid)):
-        return ns_error(
-            400,
-            "INVALID_CONTENT",
-            "Invalid externalId: use letters, digits, '_' and '-'.",
-            "externalId",
-        )
-    return None

@@ -1,6 +1,7 @@
 """
-Change notifications as the SuiteScript SFNS ships sends them (see sync/suitescript/): customer
-creates, updates and deletes POSTed as JSON, signed with HMAC-SHA256 over "timestamp.body".
+Change notifications as the SuiteScript SFNS ships sends them (deploy/netsuite, its User Event
+script): customer creates, updates and deletes POSTed as JSON, signed with HMAC-SHA256 over
+"timestamp.body".
 """
 
 from __future__ import annotations

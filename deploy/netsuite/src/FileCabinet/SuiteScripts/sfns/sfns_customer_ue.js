@@ -1,15 +1,24 @@
 /**
  * SFNS customer webhook: a User Event script for the Customer record.
  *
- * After every create, edit or delete of a customer it POSTs the customer to SFNS, signed with
- * HMAC-SHA256 of "<timestamp>.<body>" keyed by SFNS_WEBHOOK_SECRET, so SFNS keeps the
- * "Salesforce Lock Record" box and the financials current without polling.
+ * After every create, edit, inline edit (xedit) or delete of a customer it POSTs the customer to
+ * SFNS, signed with HMAC-SHA256 of "<timestamp>.<body>" keyed by SFNS_WEBHOOK_SECRET, so SFNS
+ * keeps the "Salesforce Lock Record" box and the financials current without polling.
  *
- * Deploy: Customization > Scripting > Scripts > New, upload this file, deploy on Customer,
- * event types Create, Edit, Delete, XEdit. Script parameters:
+ * Deploy: with the SuiteCloud project this file belongs to (deploy/netsuite in SFNS's repository:
+ * `suitecloud project:deploy`). It creates the two customer fields, this script's record with its
+ * parameters, and a released deployment on Customer for all roles. Before deploying, create an
+ * API secret (Setup > Company > API Secrets) with the id _sfns_webhook (script id
+ * custsecret_sfns_webhook) holding SFNS_WEBHOOK_SECRET and allowed for this script, and set
+ * custscript_sfns_url in Objects/customscript_sfns_customer_ue.xml to your SFNS host: a deploy
+ * puts back the parameter values that file holds.
+ *
+ * Without SDF (the fallback): Customization > Scripting > Scripts > New, upload this file,
+ * deploy on Customer, status Released, no event type (the script picks its own). Script
+ * parameters:
  *   custscript_sfns_url     https://<your SFNS host>/webhooks/netsuite/customer/
- *   custscript_sfns_secret  the script id (custsecret_...) of an API secret (Setup >
- *                           Company > API Secrets) holding SFNS_WEBHOOK_SECRET
+ *   custscript_sfns_secret  the script id of the API secret holding SFNS_WEBHOOK_SECRET
+ *                           (custsecret_sfns_webhook)
  *   custscript_sfns_lock_field   optional: the lock checkbox's field id, if SFNS's
  *                                "NetSuite lock field id" setting is not the default
  *                                custentity_sfns_lock_record
@@ -33,6 +42,10 @@ define(['N/https', 'N/crypto', 'N/encode', 'N/runtime', 'N/log'],
         };
 
         const afterSubmit = (context) => {
+            // The deployment names no event type (it holds one at most): the script picks its own.
+            const handled = [context.UserEventType.CREATE, context.UserEventType.EDIT,
+                context.UserEventType.XEDIT, context.UserEventType.DELETE];
+            if (!handled.includes(context.type)) return;
             const script = runtime.getCurrentScript();
             const url = script.getParameter({name: 'custscript_sfns_url'});
             const record = context.type === context.UserEventType.DELETE
