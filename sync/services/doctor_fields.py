@@ -6,6 +6,7 @@ the field mappings name, what each must be (type, length, editable), and the fix
 from __future__ import annotations
 
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +74,14 @@ def _template_fields(argument: Any) -> set[str]:
         return set()
 
 
+def _first_of_each(needs: Iterable[Need]) -> list[Need]:
+    """One need a field, the first named (the settings' before the mappings')."""
+    unique: dict[tuple[str, str], Need] = {}
+    for need in needs:
+        unique.setdefault((need.record, need.field), need)
+    return list(unique.values())
+
+
 def salesforce_needs(conf: IntegrationSettings, mappings: list[FieldMapping]) -> list[Need]:
     needs = [
         Need("Account", conf.salesforce_netsuite_id_field, "NetSuite Id", rules.TEXT, True, 10),
@@ -91,7 +100,7 @@ def salesforce_needs(conf: IntegrationSettings, mappings: list[FieldMapping]) ->
     needs += [
         Need("Opportunity", name, "read for estimates and orders") for name in (OPPORTUNITY_FIELDS)
     ]
-    return list({(n.record, n.field): n for n in needs if n.field}.values())
+    return _first_of_each(need for need in needs if need.field)
 
 
 def netsuite_needs(conf: IntegrationSettings, mappings: list[FieldMapping]) -> list[Need]:
@@ -107,7 +116,7 @@ def netsuite_needs(conf: IntegrationSettings, mappings: list[FieldMapping]) -> l
             needs.append(Need("customer", _top(mapping.target), why))
         elif mapping.source:
             needs.append(Need("customer", _top(mapping.source), f"mapped to {mapping.target}"))
-    return list({n.field: n for n in needs}.values())
+    return _first_of_each(needs)
 
 
 def salesforce_field_check(need: Need, fields: dict[str, dict[str, dict]]) -> Check:
