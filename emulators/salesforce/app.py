@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import secrets
+from pathlib import Path
 from typing import Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -16,12 +17,14 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from ..base import CONTROL_PREFIX, EmulatorApp, json_response
+from .describe import DescribeMixin
 from .errors import ApiError, not_found
 from .fields import FieldsMixin
 from .ids import normalise_id
-from .limits import LimitsMixin, api_call
+from .limits import LimitsMixin, api_call, api_versions
 from .oauth import OAuthMixin
 from .outbound import OutboundMixin
+from .package import PackageError, load_custom_fields
 from .query import QueryMixin
 from .records import RecordsMixin
 from .schema import WRITABLE_FIELDS
@@ -33,6 +36,7 @@ class SalesforceEmulator(
     OAuthMixin,
     LimitsMixin,
     RecordsMixin,
+    DescribeMixin,
     FieldsMixin,
     StoreMixin,
     QueryMixin,
@@ -46,6 +50,9 @@ class SalesforceEmulator(
     API allocation, and SOAP outbound messages to notify_url on every create/update.
 
     Credentials come from django.conf.settings on each request (SALESFORCE_CLIENT_ID, ...).
+
+    Custom fields: those of SFNS's Salesforce DX package (deploy/salesforce, or package_dir),
+    read once at start; any other __c field is INVALID_FIELD, as in an org without it.
 
     SOQL: the subset described in soql.py.
 
@@ -61,6 +68,12 @@ class SalesforceEmulator(
     - POST /__emulator__/edit {"type", "id"?, "fields"} or {"type", "id", "delete": true}: a user
       editing in the Salesforce UI; validated like the API, notifies like the API. Answers
       {"ok": true, "id", "created"}.
+    - POST /__emulator__/fields {"sobject": "Account", "add": {"Legacy_Key__c": {"type":
+      "string", "length": 80, "externalId": true}}, "drop": ["NetSuite_Sync__c"]}: change the
+      org's custom fields (describe types; optional "label", "precision", "scale", "unique",
+      "caseSensitive", "picklistValues", "restrictedPicklist"). Answers {"ok": true, "sobject",
+      "custom_fields": [...]}; 400 {"ok": false, "error"} and no change on a bad request. Reset
+      restores the package's fields.
     """
 
     name = "salesforce"
@@ -76,7 +89,9 @@ class SalesforceEmulator(
         notify_url: str = "",
         state_file: str | None = None,
         notify_verify: bool | str = True,
+        package_dir: str | Path | None = None,
     ) -> None:
+        self.package_fields = load_custom_fields(package_dir)
         self.default_api_limit = api_limit
         self.default_edition = edition
         # Sessions are the org's, not the data's: reset keeps them, expire-sessions drops them.
@@ -92,6 +107,9 @@ class SalesforceEmulator(
             state_file=state_file,
             notify_verify=notify_verify,
         )
+        if not isinstance(self.state["custom_fields"].get("Account"), dict):
+            # A state file from before custom fields had definitions: start from the package's.
+            self.state["custom_fields"] = self.package_state()
 
     # -- base hooks -------------------------------------------------------------------------
     def rules(self) -> list[Rule]:
@@ -103,6 +121,12 @@ class SalesforceEmulator(
             Rule(f"{data}/limits", methods=["GET"], endpoint="limits"),
             Rule(f"{data}/limits/", methods=["GET"], endpoint="limits"),
             Rule(f"{data}/sobjects/<sobject>", methods=["POST"], endpoint="sobject_create"),
+            Rule(
+                f"{data}/sobjects/<sobject>/describe", methods=["GET"], endpoint="sobject_describe"
+            ),
+            Rule(
+                f"{data}/sobjects/<sobject>/describe/", methods=["GET"], endpoint="sobject_describe"
+            ),
             Rule(f"{data}/sobjects/<sobject>/", methods=["POST"], endpoint="sobject_create"),
             Rule(
                 f"{data}/sobjects/<sobject>/<record_id>",
@@ -128,7 +152,7 @@ class SalesforceEmulator(
         return {
             "records": {"Account": {}, "Opportunity": {}},
             "deleted": {"Account": {}, "Opportunity": {}},
-            "custom_fields": {"Account": [], "Opportunity": []},
+            "custom_fields": self.package_state(),
             # A random start keeps ids from repeating after a reset (SFNS may remember old ones).
             "id_seq": secrets.randbelow(62**8),
             "last_modstamp_ms": 0,
@@ -183,6 +207,14 @@ class SalesforceEmulator(
                     return exc.response()
                 self.save_state()
             return json_response({"ok": True, "ids": ids})
+        if request.method == "POST" and action == "fields":
+            with self.lock:
+                try:
+                    answer = self.change_custom_fields(body)
+                except PackageError as exc:
+                    return json_response({"ok": False, "error": str(exc)}, 400)
+                self.save_state()
+            return json_response(answer)
         if request.method == "POST" and action == "faults":
             with self.lock:
                 if "api_limit" in body:
@@ -238,6 +270,4 @@ class SalesforceEmulator(
             self.public_url = request.host_url.rstrip("/")
 
     def versions(self, request: Request) -> Response:
-        return json_response(
-            [{"label": "Winter '25", "url": "/services/data/v62.0", "version": "62.0"}]
-        )
+        return json_response(api_versions())

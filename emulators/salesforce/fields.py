@@ -1,14 +1,11 @@
 """
-Field names and values as the REST API takes and gives them: case-insensitive names, type and
-length checks with Salesforce's error codes, required fields, and records rendered with
-their attributes.
+Field names and values as the REST API takes and gives them: case-insensitive names of the
+org's standard and custom fields, values checked by values.py, required and unique fields, and
+records rendered with their attributes.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import re
 from typing import Any
 
 from .errors import ApiError
@@ -18,10 +15,9 @@ from .schema import (
     REQUIRED_FIELDS,
     SYSTEM_FIELDS,
     WRITABLE_FIELDS,
-    field_kind,
-    parse_datetime,
-    rest_datetime,
+    standard_field,
 )
+from .values import clean_value, parser_error
 
 
 class FieldsMixin:
@@ -41,13 +37,19 @@ class FieldsMixin:
             *self.state["custom_fields"][sobject],
         ]
 
+    def field_spec(self, sobject: str, name: str) -> dict[str, Any]:
+        """The field's type and limits (see package.field_spec); KeyError when there is none."""
+        custom = self.state["custom_fields"].get(sobject, {})
+        return custom[name] if name in custom else standard_field(sobject, name)
+
+    def field_kind(self, sobject: str, name: str) -> str:
+        return self.field_spec(sobject, name)["type"]
+
     def canonical_field(self, sobject: str, name: str, *, strict: bool = True) -> str | None:
-        """The API name for name in any case; custom fields keep the case first seen."""
+        """The API name for name in any case; a field the org lacks is INVALID_FIELD."""
         for known in self.known_fields(sobject):
             if known.lower() == name.lower():
                 return known
-        if name.lower().endswith("__c") and re.match(r"^[A-Za-z][A-Za-z0-9_]*__c$", name):
-            return name
         if strict:
             message = f"No such column '{name}' on sobject of type {sobject}"
             raise ApiError(400, "INVALID_FIELD", message, [name])
@@ -91,7 +93,6 @@ class FieldsMixin:
             assert field is not None
             if field == upsert_field:
                 continue
-            kind, extra = field_kind(sobject, field)
             if field in SYSTEM_FIELDS:
                 if not allow_system:
                     raise ApiError(
@@ -112,36 +113,18 @@ class FieldsMixin:
                         )
                     values["Id"] = normalise_id(value)
                     continue
-            values[field] = self.clean_value(sobject, field, kind, extra, value)
+            spec = self.field_spec(sobject, field)
+            if spec["type"] == "reference":
+                values[field] = self.clean_reference(field, spec["referenceTo"][0], value)
+            else:
+                values[field] = clean_value(field, spec, value)
         return values
 
-    def clean_value(self, sobject: str, field: str, kind: str, extra: Any, value: Any) -> Any:
-        """The stored form of one value; extra is a string's max length or a reference's target."""
+    def clean_reference(self, field: str, target: str, value: Any) -> str | None:
         if value is None or value == "":
             return None
         if isinstance(value, dict | list):
-            raise parser_error(field, kind, value)
-        if kind == "any":
-            return value
-        if kind == "string":
-            return clean_string(field, extra, value)
-        if kind in ("int", "double"):
-            return clean_number(field, kind, value)
-        if kind == "date":
-            try:
-                return dt.date.fromisoformat(str(value)[:10]).isoformat()
-            except ValueError:
-                raise parser_error(field, "date", value) from None
-        if kind == "datetime":
-            try:
-                return rest_datetime(parse_datetime(str(value)))
-            except ValueError:
-                raise parser_error(field, "datetime", value) from None
-        if kind == "reference":
-            return self.clean_reference(field, extra, value)
-        return value
-
-    def clean_reference(self, field: str, target: str, value: Any) -> str | None:
+            raise parser_error(field, "reference", value)
         if not self.id_of_type(target, value):
             raise ApiError(
                 400,
@@ -169,39 +152,23 @@ class FieldsMixin:
                 missing,
             )
 
-
-def parser_error(field: str, type_name: str, value: Any) -> ApiError:
-    return ApiError(
-        400,
-        "JSON_PARSER_ERROR",
-        f"Cannot deserialize instance of {type_name} from value {json.dumps(value)} "
-        f"or request may be missing a required field ({field})",
-        [field],
-    )
-
-
-def clean_string(field: str, max_length: int, value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value)
-    if len(text) > max_length:
-        raise ApiError(
-            400,
-            "STRING_TOO_LONG",
-            f"{field}: data value too large: {text[:50]} (max length={max_length})",
-            [field],
-        )
-    return text
-
-
-def clean_number(field: str, kind: str, value: Any) -> int | float:
-    """kind is "int" or "double"; a boolean, or a fraction for an int, is refused."""
-    if isinstance(value, bool):
-        raise parser_error(field, kind, value)
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise parser_error(field, kind, value) from None
-    if kind == "int":
-        if number != int(number):
-            raise parser_error(field, kind, value)
-        return int(number)
-    return number
+    def check_unique(self, sobject: str, record_id: str, values: dict[str, Any]) -> None:
+        """A unique custom field refuses a value another record holds (DUPLICATE_VALUE)."""
+        custom = self.state["custom_fields"][sobject]
+        for field, value in values.items():
+            spec = custom.get(field)
+            if value is None or not spec or not spec["unique"]:
+                continue
+            text = str(value) if spec["caseSensitive"] else str(value).casefold()
+            for other_id, other in self.state["records"][sobject].items():
+                held = other.get(field)
+                if other_id == record_id or held is None:
+                    continue
+                if (str(held) if spec["caseSensitive"] else str(held).casefold()) == text:
+                    raise ApiError(
+                        400,
+                        "DUPLICATE_VALUE",
+                        f"duplicate value found: {field} duplicates value on record with "
+                        f"id: {other_id}",
+                        [field],
+                    )

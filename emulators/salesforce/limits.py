@@ -20,6 +20,25 @@ if TYPE_CHECKING:
     from .app import SalesforceEmulator
 
 VERSION_RE = re.compile(r"^v\d+\.\d$")
+NEWEST_VERSION = 62  # Winter '25
+
+
+def api_versions() -> list[dict[str, str]]:
+    """GET /services/data/: the versions the org serves, oldest first, with their release."""
+    versions = []
+    for number in range(31, NEWEST_VERSION + 1):
+        # Three releases a year: Spring '24 is v60.0, Summer '24 v61.0, Winter '25 v62.0.
+        step = number - 60
+        season = ("Spring", "Summer", "Winter")[step % 3]
+        year = 24 + step // 3 + (season == "Winter")
+        versions.append(
+            {
+                "label": f"{season} '{year:02d}",
+                "url": f"/services/data/v{number}.0",
+                "version": f"{number}.0",
+            }
+        )
+    return versions
 
 
 def api_call(method: Callable[..., Response]) -> Callable[..., Response]:

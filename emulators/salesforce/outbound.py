@@ -13,7 +13,7 @@ import requests
 from django.conf import settings
 
 from .ids import POD, id18, random_id
-from .schema import field_kind, soap_datetime
+from .schema import soap_datetime
 
 
 class OutboundMixin:
@@ -48,7 +48,10 @@ class OutboundMixin:
         for name, value in record.items():
             if value is None:
                 continue
-            kind = field_kind(sobject, name)[0]
+            try:
+                kind = self.field_kind(sobject, name)
+            except KeyError:  # a value from a state file, of a field the org no longer has
+                continue
             if kind == "datetime":
                 text = soap_datetime(value)
             elif isinstance(value, bool):

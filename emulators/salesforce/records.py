@@ -79,7 +79,11 @@ class RecordsMixin:
         if sobject not in WRITABLE_FIELDS:
             raise not_found()
         field = self.canonical_field(sobject, field, strict=False)
-        if field is None or (field != "Id" and not field.endswith("__c")):
+        with self.lock:
+            external = field == "Id" or bool(
+                field and self.field_spec(sobject, field)["externalId"]
+            )
+        if not external:
             raise ApiError(
                 404,
                 "NOT_FOUND",

@@ -6,6 +6,7 @@ kind, which are required, and how REST and SOAP write dates.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 
@@ -28,65 +29,94 @@ def parse_datetime(value: str) -> dt.datetime:
     return moment
 
 
+def _field(
+    kind: str, length: int = 0, *, to: str = "", precision: int = 0, scale: int = 0, digits: int = 0
+) -> dict[str, Any]:
+    """A standard field's describe facts (type names as describe gives them)."""
+    return {
+        "type": kind,
+        "length": length or (18 if kind in ("id", "reference") else 0),
+        "precision": precision,
+        "scale": scale,
+        "digits": digits,
+        "referenceTo": [to] if to else [],
+    }
+
+
 SYSTEM_FIELDS = {
-    "Id": ("id", None),
-    "CreatedDate": ("datetime", None),
-    "LastModifiedDate": ("datetime", None),
-    "SystemModstamp": ("datetime", None),
+    "Id": _field("id"),
+    "CreatedDate": _field("datetime"),
+    "LastModifiedDate": _field("datetime"),
+    "SystemModstamp": _field("datetime"),
 }
 _ADDRESS = {
-    f"{kind}{part}": ("string", length)
+    f"{kind}{part}": _field(part_type, length)
     for kind in ("Billing", "Shipping")
-    for part, length in (
-        ("Street", 255),
-        ("City", 40),
-        ("State", 80),
-        ("PostalCode", 20),
-        ("Country", 80),
+    for part, part_type, length in (
+        ("Street", "textarea", 255),
+        ("City", "string", 40),
+        ("State", "string", 80),
+        ("PostalCode", "string", 20),
+        ("Country", "string", 80),
     )
 }
-# field -> (kind, max length for strings / target sObject for references)
-WRITABLE_FIELDS: dict[str, dict[str, tuple[str, Any]]] = {
+WRITABLE_FIELDS: dict[str, dict[str, dict[str, Any]]] = {
     "Account": {
-        "Name": ("string", 255),
-        "Phone": ("string", 40),
-        "Website": ("string", 255),
-        "Industry": ("string", 255),
-        "Type": ("string", 255),
-        "Description": ("string", 32000),
-        "AccountNumber": ("string", 40),
-        "ParentId": ("reference", "Account"),
-        "OwnerId": ("reference", "User"),
-        "NumberOfEmployees": ("int", None),
-        "AnnualRevenue": ("double", None),
+        "Name": _field("string", 255),
+        "Phone": _field("phone", 40),
+        "Website": _field("url", 255),
+        "Industry": _field("picklist", 255),
+        "Type": _field("picklist", 255),
+        "Description": _field("textarea", 32000),
+        "AccountNumber": _field("string", 40),
+        "ParentId": _field("reference", to="Account"),
+        "OwnerId": _field("reference", to="User"),
+        "NumberOfEmployees": _field("int", digits=8),
+        "AnnualRevenue": _field("currency", precision=18),
         **_ADDRESS,
     },
     "Opportunity": {
-        "Name": ("string", 120),
-        "AccountId": ("reference", "Account"),
-        "StageName": ("string", 255),
-        "Amount": ("double", None),
-        "CloseDate": ("date", None),
-        "Probability": ("double", None),
-        "Description": ("string", 32000),
+        "Name": _field("string", 120),
+        "AccountId": _field("reference", to="Account"),
+        "StageName": _field("picklist", 255),
+        "Amount": _field("currency", precision=18, scale=2),
+        "CloseDate": _field("date"),
+        "Probability": _field("percent", precision=3),
+        "Description": _field("textarea", 32000),
     },
 }
 REQUIRED_FIELDS = {"Account": ["Name"], "Opportunity": ["Name", "StageName", "CloseDate"]}
 ORGANIZATION_FIELDS = {
-    "Id": ("id", None),
-    "Name": ("string", 80),
-    "OrganizationType": ("string", 40),
-    "IsSandbox": ("boolean", None),
+    "Id": _field("id"),
+    "Name": _field("string", 80),
+    "OrganizationType": _field("picklist", 40),
+    "IsSandbox": _field("boolean"),
 }
 ORGANIZATION_NAME = "SFNS Emulator Org"
 QUERYABLE = ("Account", "Opportunity", "Organization")
+SOBJECT_LABELS = {
+    "Account": ("Account", "Accounts"),
+    "Opportunity": ("Opportunity", "Opportunities"),
+    "Organization": ("Organization", "Organizations"),
+}
 
 
-def field_kind(sobject: str, name: str) -> tuple[str, Any]:
+def standard_field(sobject: str, name: str) -> dict[str, Any]:
+    """A standard field's spec, shaped like a custom field's; KeyError when there is none."""
     if sobject == "Organization":
-        return ORGANIZATION_FIELDS[name]
-    if name in SYSTEM_FIELDS:
-        return SYSTEM_FIELDS[name]
-    if name.endswith("__c"):
-        return ("any", None)
-    return WRITABLE_FIELDS[sobject][name]
+        facts = ORGANIZATION_FIELDS[name]
+    else:
+        facts = SYSTEM_FIELDS.get(name) or WRITABLE_FIELDS[sobject][name]
+    label = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name)
+    label = "Record ID" if name == "Id" else re.sub(r" Id$", " ID", label)
+    return {
+        "name": name,
+        "label": label,
+        **facts,
+        "externalId": False,
+        "unique": False,
+        "caseSensitive": False,
+        "picklistValues": [],
+        "restrictedPicklist": False,
+        "inlineHelpText": None,
+    }

@@ -18,7 +18,7 @@ from typing import Any
 
 from .errors import ApiError, malformed
 from .ids import normalise_id
-from .schema import QUERYABLE, field_kind, parse_datetime
+from .schema import QUERYABLE, parse_datetime
 
 SOQL_TOKEN = re.compile(
     r"""
@@ -54,6 +54,16 @@ KEYWORDS = {
     "TRUE",
     "FALSE",
     "NULL",
+}
+# The literal each field type takes in a WHERE clause.
+FILTER_LITERALS = {
+    **dict.fromkeys(
+        ("id", "reference", "string", "textarea", "url", "phone", "email", "picklist"), "string"
+    ),
+    **dict.fromkeys(("int", "double", "currency", "percent"), "number"),
+    "datetime": "datetime",
+    "date": "date",
+    "boolean": "boolean",
 }
 STRING_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
 
@@ -224,7 +234,7 @@ class SoqlMixin:
 
         def column(name: str) -> str:
             field = self.canonical_field(sobject, name, strict=False)
-            if field is None or (sobject == "Organization" and field.endswith("__c")):
+            if field is None:
                 raise ApiError(
                     400,
                     "INVALID_FIELD",
@@ -249,7 +259,7 @@ class SoqlMixin:
         records.sort(key=lambda record: record["Id"])
         for item in reversed(query["order"]):
             field = column(item["field"])
-            kind = field_kind(sobject, field)[0]
+            kind = self.field_kind(sobject, field)
             nulls_last = item["nulls_last"] if item["nulls_last"] is not None else item["desc"]
             present = [r for r in records if r.get(field) is not None]
             absent = [r for r in records if r.get(field) is None]
@@ -264,7 +274,7 @@ class SoqlMixin:
 
     @staticmethod
     def sort_key(kind: str, value: Any) -> tuple[int, Any]:
-        # Custom fields have no declared type: rank by JSON type so mixed values still sort.
+        # Ranked by JSON type as well, so a value stored before its field changed type still sorts.
         if kind == "datetime":
             return (0, parse_datetime(value))
         if isinstance(value, int | float):
@@ -283,7 +293,7 @@ class SoqlMixin:
             return lambda record: not inner(record)
         _, name, operator, literal = node
         field = column(name)
-        kind = field_kind(sobject, field)[0]
+        kind = self.field_kind(sobject, field)
         literals = literal if isinstance(literal, list) else [literal]
         converted = [self.filter_value(field, kind, operator, lit) for lit in literals]
 
@@ -336,16 +346,7 @@ class SoqlMixin:
             if literal_kind != "string":
                 raise malformed(f"invalid LIKE pattern for field '{field}'")
             return like_to_regex(value)
-        expected = {
-            "id": "string",
-            "reference": "string",
-            "string": "string",
-            "int": "number",
-            "double": "number",
-            "datetime": "datetime",
-            "date": "date",
-            "boolean": "boolean",
-        }.get(kind)
+        expected = FILTER_LITERALS.get(kind)
         if expected and literal_kind != expected:
             type_name = {"number": "double", "datetime": "dateTime"}.get(expected, expected)
             quoting = "should be enclosed" if expected == "string" else "should not be enclosed"

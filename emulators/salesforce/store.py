@@ -1,6 +1,6 @@
 """
 The org's records in the emulator's JSON state: ids, system dates, inserts, updates and deletes,
-custom fields as they are first written, and the Organization record.
+and the Organization record.
 """
 
 from __future__ import annotations
@@ -65,12 +65,6 @@ class StoreMixin:
         self.state["last_modstamp_ms"] = now_ms
         return rest_datetime(dt.datetime.fromtimestamp(now_ms / 1000, dt.UTC))
 
-    def register_custom(self, sobject: str, values: dict[str, Any]) -> None:
-        custom = self.state["custom_fields"][sobject]
-        for name in values:
-            if name.endswith("__c") and name not in custom:
-                custom.append(name)
-
     def insert(self, sobject: str, values: dict[str, Any], *, notify: bool = True) -> str:
         record_id = values.pop("Id", None) or self.next_id(sobject)
         if record_id in self.state["records"][sobject]:
@@ -79,11 +73,14 @@ class StoreMixin:
         record = {"Id": record_id}
         if sobject == "Account":
             record["OwnerId"] = self.user_id()
+        # A checkbox is never null: false unless the create sets it.
+        custom = self.state["custom_fields"][sobject]
+        record.update({name: False for name, spec in custom.items() if spec["type"] == "boolean"})
         record.update({k: v for k, v in values.items() if k not in SYSTEM_FIELDS})
         record["CreatedDate"] = values.get("CreatedDate") or stamp
         record["LastModifiedDate"] = values.get("LastModifiedDate") or stamp
         record["SystemModstamp"] = values.get("SystemModstamp") or record["LastModifiedDate"]
-        self.register_custom(sobject, record)
+        self.check_unique(sobject, record_id, record)
         self.state["records"][sobject][record_id] = record
         if notify:
             self.queue_notification(sobject, record)
@@ -92,9 +89,9 @@ class StoreMixin:
     def update(self, sobject: str, record_id: str, values: dict[str, Any]) -> None:
         record = self.record(sobject, record_id)
         self.check_required(sobject, {**record, **values})
+        self.check_unique(sobject, record_id, values)
         record.update(values)
         record["LastModifiedDate"] = record["SystemModstamp"] = self.modstamp()
-        self.register_custom(sobject, record)
         self.queue_notification(sobject, record)
 
     def delete(self, sobject: str, record_id: str) -> None:

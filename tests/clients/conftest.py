@@ -75,6 +75,14 @@ def org(salesforce_emulator, salesforce_ca, credentials) -> Iterator[SalesforceC
 
 
 @pytest.fixture
+def sfns_key_field(org) -> str:
+    """An external id of the tests' own on Account, which several Accounts may share."""
+    field = {"type": "string", "length": 80, "externalId": True}
+    org._post("fields", {"sobject": "Account", "add": {"SFNS_Key__c": field}})
+    return "SFNS_Key__c"
+
+
+@pytest.fixture
 def salesforce_client(org) -> SalesforceClient:
     return SalesforceClient(max_wait=0.01)
 

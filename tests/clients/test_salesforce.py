@@ -197,7 +197,7 @@ def test_create_update_and_delete(org, salesforce_client):
 
 
 @pytest.mark.parametrize("key", ["NS-501", "NS#5 01?x=1&y=50%"])
-def test_upsert_creates_then_updates(org, salesforce_client, key):
+def test_upsert_creates_then_updates(org, sfns_key_field, salesforce_client, key):
     org.seed_ids(Account=[{"Name": "Bystander", "SFNS_Key__c": "NS"}])
 
     created = salesforce_client.upsert("Account", "SFNS_Key__c", key, {"Name": "Acme"})
@@ -208,7 +208,7 @@ def test_upsert_creates_then_updates(org, salesforce_client, key):
     assert stored == {"NS": "Bystander", key: "Acme Corp"}
 
 
-def test_upsert_matching_several_records_is_rejected(org, salesforce_client):
+def test_upsert_matching_several_records_is_rejected(org, sfns_key_field, salesforce_client):
     org.seed_ids(
         Account=[{"Name": "One", "SFNS_Key__c": "NS-7"}, {"Name": "Two", "SFNS_Key__c": "NS-7"}]
     )

@@ -84,7 +84,7 @@ def test_read_records_the_query_string_and_the_answer(org, salesforce_client, se
 
 
 def test_upsert_records_the_path_as_sent_with_the_escaped_external_id(
-    org, salesforce_client, settings
+    org, sfns_key_field, salesforce_client, settings
 ):
     salesforce_client.upsert("Account", "SFNS_Key__c", "NS#5 01?x=1", {"Name": "Acme"})
 

@@ -56,6 +56,11 @@ def create_account(sf: Api, **fields) -> str:
     return response.json()["id"]
 
 
+def add_custom_fields(sf: Api, sobject: str, **fields: dict) -> None:
+    """Give the org custom fields the package does not define, e.g. NS_Id__c={"type": ...}."""
+    sf.control("fields", {"sobject": sobject, "add": fields})
+
+
 def seed(sf: Api, **data) -> dict:
     return sf.control("seed", data).json()["ids"]
 

@@ -11,9 +11,15 @@ import pytest
 
 from emulators.salesforce.ids import id18
 
-from .helpers import API, create_account, error_of
+from .helpers import API, add_custom_fields, create_account, error_of
 
 REST_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$")
+
+
+@pytest.fixture
+def ns_id_field(sf):
+    """An external id that, unlike the package's NetSuite_Id__c, several Accounts may share."""
+    add_custom_fields(sf, "Account", NS_Id__c={"type": "string", "length": 40, "externalId": True})
 
 
 def test_account_create_read_update_delete(sf):
@@ -89,12 +95,66 @@ def test_unknown_field_is_invalid_field(sf):
 
 
 def test_custom_fields_are_accepted_and_returned(sf):
-    account_id = create_account(sf, SFNS_NetSuite_Id__c="123", Sync_Locked__c=True)
+    add_custom_fields(sf, "Account", Sync_Locked__c={"type": "boolean"})
+    account_id = create_account(sf, NetSuite_Id__c="123", Sync_Locked__c=True)
 
     record = sf("GET", f"sobjects/Account/{account_id}").json()
 
-    assert record["SFNS_NetSuite_Id__c"] == "123"
+    assert record["NetSuite_Id__c"] == "123"
     assert record["Sync_Locked__c"] is True
+    assert record["NetSuite_Balance__c"] is None  # every field of the org is in the answer
+
+
+def test_a_custom_field_the_org_lacks_is_an_invalid_field(sf):
+    account_id = create_account(sf)
+
+    on_create = sf("POST", "sobjects/Account/", json={"Name": "A", "Legacy_Key__c": "1"})
+    on_update = sf("PATCH", f"sobjects/Account/{account_id}", json={"Legacy_Key__c": "1"})
+    on_read = sf("GET", f"sobjects/Account/{account_id}", params={"fields": "Legacy_Key__c"})
+    on_query = sf.query("SELECT Legacy_Key__c FROM Account")
+
+    for response in (on_create, on_update, on_read):
+        assert error_of(response) == (
+            400,
+            "INVALID_FIELD",
+            "No such column 'Legacy_Key__c' on sobject of type Account",
+        )
+    assert error_of(on_query)[:2] == (400, "INVALID_FIELD")
+    assert "No such column 'Legacy_Key__c' on entity 'Account'" in error_of(on_query)[2]
+
+
+def test_package_fields_are_checked_by_their_type(sf):
+    account_id = create_account(sf)
+
+    def write(**fields):
+        return sf("PATCH", f"sobjects/Account/{account_id}", json=fields)
+
+    assert write(NetSuite_Balance__c=1500.256, NetSuite_Days_Overdue__c=12).status_code == 204
+    record = sf("GET", f"sobjects/Account/{account_id}").json()
+    assert (record["NetSuite_Balance__c"], record["NetSuite_Days_Overdue__c"]) == (1500.26, 12)
+    assert error_of(write(NetSuite_Balance__c="a lot"))[:2] == (400, "JSON_PARSER_ERROR")
+    assert error_of(write(NetSuite_Credit_Limit__c=True))[:2] == (400, "JSON_PARSER_ERROR")
+    too_big = write(NetSuite_Balance__c=1e17)
+    assert error_of(too_big)[:2] == (400, "NUMBER_OUTSIDE_VALID_RANGE")
+    assert too_big.json()[0]["fields"] == ["NetSuite_Balance__c"]
+    assert error_of(write(NetSuite_Id__c="9" * 33)) == (
+        400,
+        "STRING_TOO_LONG",
+        f"NetSuite_Id__c: data value too large: {'9' * 33} (max length=32)",
+    )
+
+
+def test_a_unique_custom_field_refuses_a_value_another_record_holds(sf):
+    first = create_account(sf, NetSuite_Id__c="ns-100")
+
+    again = sf("POST", "sobjects/Account/", json={"Name": "B", "NetSuite_Id__c": "NS-100"})
+
+    assert error_of(again) == (
+        400,
+        "DUPLICATE_VALUE",
+        f"duplicate value found: NetSuite_Id__c duplicates value on record with id: {first}",
+    )
+    assert sf("PATCH", f"sobjects/Account/{first}", json={"NetSuite_Id__c": "ns-100"}).ok
 
 
 @pytest.mark.parametrize("field", ["Id", "CreatedDate", "LastModifiedDate", "SystemModstamp"])
@@ -169,7 +229,7 @@ def test_unknown_sobject_and_bad_version_are_not_found(sf):
     assert other_version.status_code == 200
 
 
-def test_upsert_by_external_id_creates_updates_and_reports_duplicates(sf):
+def test_upsert_by_external_id_creates_updates_and_reports_duplicates(sf, ns_id_field):
     first = sf("PATCH", "sobjects/Account/NS_Id__c/NS-1", json={"Name": "Acme"})
 
     assert first.status_code == 201
@@ -191,7 +251,7 @@ def test_upsert_by_external_id_creates_updates_and_reports_duplicates(sf):
     assert f"{API}/sobjects/Account/{account_id}" in third.json()
 
 
-def test_upsert_new_record_still_needs_required_fields(sf):
+def test_upsert_new_record_still_needs_required_fields(sf, ns_id_field):
     response = sf("PATCH", "sobjects/Account/NS_Id__c/NS-9", json={"Phone": "1"})
 
     assert error_of(response)[:2] == (400, "REQUIRED_FIELD_MISSING")

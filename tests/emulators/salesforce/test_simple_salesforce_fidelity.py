@@ -37,7 +37,7 @@ def sf(salesforce_emulator, salesforce_ca, settings) -> Salesforce:
 
 
 def test_create_get_update_delete(sf):
-    created = sf.Account.create({"Name": "Acme", "NS_Id__c": "NS-1"})
+    created = sf.Account.create({"Name": "Acme", "NetSuite_Id__c": "NS-1"})
 
     assert created["success"] is True
     record = sf.Account.get(created["id"])
@@ -46,7 +46,7 @@ def test_create_get_update_delete(sf):
 
     assert sf.Account.update(created["id"], {"Phone": "555-0100"}) == 204
     assert sf.Account.get(created["id"])["Phone"] == "555-0100"
-    assert sf.Account.get_by_custom_id("NS_Id__c", "NS-1")["Id"] == created["id"]
+    assert sf.Account.get_by_custom_id("NetSuite_Id__c", "NS-1")["Id"] == created["id"]
 
     assert sf.Account.delete(created["id"]) == 204
     with pytest.raises(SalesforceResourceNotFound) as raised:
@@ -55,8 +55,8 @@ def test_create_get_update_delete(sf):
 
 
 def test_upsert_creates_then_updates(sf):
-    first = sf.Account.upsert("NS_Id__c/NS-7", {"Name": "Acme"}, raw_response=True)
-    second = sf.Account.upsert("NS_Id__c/NS-7", {"Phone": "1"}, raw_response=True)
+    first = sf.Account.upsert("NetSuite_Id__c/NS-7", {"Name": "Acme"}, raw_response=True)
+    second = sf.Account.upsert("NetSuite_Id__c/NS-7", {"Phone": "1"}, raw_response=True)
 
     assert (first.status_code, first.json()["created"]) == (201, True)
     assert (second.status_code, second.json()["created"]) == (200, False)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import API, error_of, names, seed
+from .helpers import API, add_custom_fields, error_of, names, seed
 
 
 def test_query_filters(sf):
+    add_custom_fields(sf, "Account", Flag__c={"type": "boolean"})
     ids = seed(
         sf,
         Account=[
@@ -47,7 +48,7 @@ def test_query_filters(sf):
     assert query("NumberOfEmployees = 20") == ["Beta"]
     assert query("NumberOfEmployees > 15 AND Name != 'Gamma'") == ["Beta"]
     assert query("Flag__c = true") == ["Alpha"]
-    assert query("Flag__c = false") == ["Gamma"]
+    assert query("Flag__c = false") == ["Beta", "Gamma"]  # a checkbox is never null
     assert query("LastModifiedDate > 2026-09-01T10:00:00Z") == ["Gamma"]
     assert query("LastModifiedDate >= 2026-09-01T10:00:00Z") == ["Beta", "Gamma"]
     assert query("LastModifiedDate < 2026-09-01T10:00:00.000+00:00") == ["Alpha"]
