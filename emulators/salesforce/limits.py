@@ -20,13 +20,13 @@ if TYPE_CHECKING:
     from .app import SalesforceEmulator
 
 VERSION_RE = re.compile(r"^v\d+\.\d$")
-NEWEST_VERSION = 62  # Winter '25
+OLDEST_VERSION, NEWEST_VERSION = 31, 62  # Summer '14 to Winter '25
 
 
 def api_versions() -> list[dict[str, str]]:
     """GET /services/data/: the versions the org serves, oldest first, with their release."""
     versions = []
-    for number in range(31, NEWEST_VERSION + 1):
+    for number in range(OLDEST_VERSION, NEWEST_VERSION + 1):
         # Three releases a year: Spring '24 is v60.0, Summer '24 v61.0, Winter '25 v62.0.
         step = number - 60
         season = ("Spring", "Summer", "Winter")[step % 3]
@@ -63,8 +63,10 @@ def api_call(method: Callable[..., Response]) -> Callable[..., Response]:
             self.state["api_usage"] += 1
             self.save_state()
             headers = self.limit_headers()
-        if not VERSION_RE.match(version):
-            response = not_found().response()
+        if not VERSION_RE.match(version) or not OLDEST_VERSION <= float(version[1:]) <= (
+            NEWEST_VERSION
+        ):
+            response = not_found().response()  # a version this org does not serve
         else:
             try:
                 response = method(self, request, version, **values)

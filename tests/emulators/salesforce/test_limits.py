@@ -30,3 +30,13 @@ def test_daily_allocation_spent_answers_403(sf):
     assert refused.headers["Sforce-Limit-Info"] == "api-usage=3/3"
     sf.control("reset")
     assert sf("GET", "limits").headers["Sforce-Limit-Info"] == "api-usage=1/15000"
+
+
+def test_a_version_the_org_does_not_serve_is_not_found(sf):
+    served = sf("GET", "/services/data/v31.0/limits")
+    too_old = sf("GET", "/services/data/v20.0/limits")
+    too_new = sf("GET", "/services/data/v99.0/limits")
+
+    assert served.status_code == 200
+    assert (too_old.status_code, too_new.status_code) == (404, 404)
+    assert too_old.json()[0]["errorCode"] == "NOT_FOUND"
