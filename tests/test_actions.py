@@ -155,6 +155,27 @@ def test_below_enterprise_update_from_netsuite_says_why_and_cannot_be_posted(
     assert not SyncJob.objects.filter(kind=JobKind.ACCOUNT_UPDATE_FROM_NETSUITE).exists()
 
 
+def test_sync_as_sales_order_shows_confirms_and_shows_the_sales_order(
+    browser, deal, netsuite, salesforce
+):
+    url = f"/actions/opportunities/{deal.salesforce_id[:15]}/sales-order/"
+
+    page = browser.get(url)
+    assert "Creates a NetSuite sales order for Opportunity Globex deal (1,234.50)." in text(page)
+
+    outcome = confirm(browser, url)
+
+    deal.refresh_from_db()
+    deal.account.refresh_from_db()
+    order = netsuite.record("salesOrder", deal.netsuite_sales_order_id)
+    assert order["entity"] == {"id": deal.account.netsuite_id}
+    assert (
+        f"NetSuite sales order {deal.netsuite_sales_order_id} is ready, for customer "
+        f"{deal.account.netsuite_id} (Globex)." in text(outcome)
+    )
+    assert f'href="{salesforce.url}/{deal.salesforce_id}"' in text(outcome)
+
+
 def test_a_sales_order_refusal_is_shown_before_anything_is_sent(
     browser, deal, integration_settings
 ):
