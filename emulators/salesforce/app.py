@@ -24,7 +24,7 @@ from .ids import normalise_id
 from .limits import LimitsMixin, api_call, api_versions
 from .oauth import OAuthMixin
 from .outbound import OutboundMixin
-from .package import PackageError, load_custom_fields
+from .package import PackageError, load_custom_fields, load_outbound_fields
 from .query import QueryMixin
 from .records import RecordsMixin
 from .schema import WRITABLE_FIELDS
@@ -92,6 +92,7 @@ class SalesforceEmulator(
         package_dir: str | Path | None = None,
     ) -> None:
         self.package_fields = load_custom_fields(package_dir)
+        self.outbound_fields = load_outbound_fields(package_dir)
         self.default_api_limit = api_limit
         self.default_edition = edition
         # Sessions are the org's, not the data's: reset keeps them, expire-sessions drops them.

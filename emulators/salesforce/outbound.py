@@ -20,6 +20,7 @@ class OutboundMixin:
     """Messages queue while a change is made and go to the notifier once it is saved."""
 
     pending_notifications: list[dict[str, Any]]
+    outbound_fields: dict[str, list[str]]  # from the package's workflows: what each message holds
 
     def notification_accepted(self, response: requests.Response) -> bool:
         return response.status_code == 200 and bool(
@@ -27,7 +28,8 @@ class OutboundMixin:
         )
 
     def queue_notification(self, sobject: str, record: dict[str, Any]) -> None:
-        if self.notifier:
+        # An sObject with no outbound message in the package sends none, as in the real org.
+        if self.notifier and sobject in self.outbound_fields:
             self.pending_notifications.append({"type": sobject, "record": dict(record)})
 
     def flush_notifications(self) -> None:
@@ -45,7 +47,8 @@ class OutboundMixin:
         action_id = id18("04k" + POD + ("000000001" if sobject == "Account" else "000000002"))
         api_version = getattr(settings, "SALESFORCE_API_VERSION", "62.0")
         fields = []
-        for name, value in record.items():
+        for name in self.outbound_fields[sobject]:  # the message's fields, in its order
+            value = record.get(name)
             if value is None:
                 continue
             try:

@@ -126,6 +126,21 @@ def load_custom_fields(package_dir: Path | str | None = None) -> dict[str, dict[
     return fields
 
 
+def load_outbound_fields(package_dir: Path | str | None = None) -> dict[str, list[str]]:
+    """
+    {"Account": [field, ...], ...}: the fields each sObject's outbound message carries, from
+    the package's workflows/<Object>.workflow-meta.xml (an sObject without one: none).
+    """
+    workflows = Path(package_dir or PACKAGE_DIR) / "force-app" / "main" / "default" / "workflows"
+    fields: dict[str, list[str]] = {}
+    for path in sorted(workflows.glob("*.workflow-meta.xml")):
+        message = ET.parse(path).getroot().find(f"{{{METADATA_NS}}}outboundMessages")
+        if message is not None:
+            names = [f.text.strip() for f in message.findall(f"{{{METADATA_NS}}}fields")]
+            fields[path.name.removesuffix(".workflow-meta.xml")] = names
+    return fields
+
+
 def field_from_control(name: str, body: Any) -> dict[str, Any]:
     """A field added through POST /__emulator__/fields: {"type": "string", "length": 80, ...}."""
     if not isinstance(body, dict):

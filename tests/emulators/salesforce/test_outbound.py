@@ -118,7 +118,9 @@ def test_outbound_message_is_retried_until_acknowledged(notifying, settings):
     assert sobject.get(f"{{{NS['xsi']}}}type") == "sf:Account"
     assert sobject.findtext("sf:Id", namespaces=NS) == account_id
     assert sobject.findtext("sf:Name", namespaces=NS) == "Acme"
-    assert sobject.findtext("sf:NumberOfEmployees", namespaces=NS) == "12"
+    assert sobject.findtext("sf:Phone", namespaces=NS) == "555"
+    # Only the fields the package's outbound message lists (workflows/Account.workflow-meta.xml).
+    assert sobject.find("sf:NumberOfEmployees", NS) is None
     assert sobject.find("sf:Website", NS) is None  # null fields are left out
     modified = sobject.findtext("sf:LastModifiedDate", namespaces=NS)
     assert re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$", modified)
