@@ -158,8 +158,11 @@ def _salesforce_url(record_id: str) -> str | None:
         return None
 
 
-def _record(action: Action, salesforce_id: str) -> Model:
-    """The mirror, or the record read from Salesforce when its outbound message is not in yet."""
+def _record(action: Action, salesforce_id: str) -> Model | None:
+    """
+    The mirror, or the record read from Salesforce when its outbound message is not in yet;
+    None when Salesforce has no such record.
+    """
     queryset = action.model.objects.all()
     if action.model is Opportunity:
         queryset = queryset.select_related("account")
@@ -171,7 +174,7 @@ def _record(action: Action, salesforce_id: str) -> Model:
             sobject=action.model.__name__, salesforce_id=salesforce_id
         )
     except NotFound:
-        raise Http404(f"Salesforce has no {action.model.__name__} {salesforce_id}.") from None
+        return None
     return queryset.get(pk=record.pk)
 
 
@@ -189,6 +192,10 @@ def action_view(request: HttpRequest, objects: str, salesforce_id: str, name: st
     back = _salesforce_url(salesforce_id)
     try:
         record = _record(action, salesforce_id)
+        if record is None:
+            logger.warning("action %s: no %s %s", action.title, objects, salesforce_id)
+            problem = f"Salesforce has no {action.model.__name__} {salesforce_id}."
+            return _page(request, action, status=404, problem=problem)
         if request.method == "POST":
             job = action.start(record)
             return HttpResponseRedirect(reverse("action-outcome", args=[job.pk]))

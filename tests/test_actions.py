@@ -246,7 +246,7 @@ def test_a_post_without_the_csrf_token_is_refused(browser, deal):
     ("path", "status", "message"),
     [
         ("opportunities/not-an-id/quote/", 400, "is not a Salesforce id"),
-        ("opportunities/006000000000999AAA/quote/", 404, ""),
+        ("opportunities/006000000000999AAA/quote/", 404, "Salesforce has no Opportunity"),
         ("opportunities/006000000000999AAA/invoice/", 404, ""),
     ],
 )
