@@ -8,6 +8,8 @@ from django.db import models
 class Account(models.Model):
     """A Salesforce Account as SFNS last saw it."""
 
+    LINK_NEW = "new"
+
     salesforce_id = models.CharField("Salesforce ID", max_length=18, unique=True)
     name = models.CharField(max_length=255)
     parent = models.ForeignKey(
@@ -19,6 +21,10 @@ class Account(models.Model):
     last_modified = models.DateTimeField(null=True, blank=True)
     # The link: set once the Account exists in NetSuite as a Customer.
     netsuite_id = models.CharField("NetSuite internal ID", max_length=32, blank=True, db_index=True)
+    # How the next link finds the customer: "" by the external id, then the matching rules;
+    # LINK_NEW creates a new customer; a NetSuite internal id links that customer (an admin's
+    # choice after an ambiguous match). Cleared once linked.
+    link_choice = models.CharField(max_length=32, blank=True, editable=False)
     last_synced_at = models.DateTimeField("last successful sync", null=True, blank=True)
     last_sync_error = models.TextField(blank=True)
     # Hash of the mapped NetSuite payload as of the last save: a save that leaves it unchanged

@@ -59,6 +59,31 @@ class IntegrationSettings(models.Model):
         "edition detected", max_length=32, blank=True, editable=False
     )
     salesforce_edition_detected_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Matching (at link time and in the backfill): an Account with no customer of its own is
+    # linked to the one customer these rules find, tried in this order; never to one of several.
+    match_by_name = models.BooleanField(
+        "match by company name",
+        default=True,
+        help_text="Link to the customer with the same company name (case, accents, punctuation "
+        "and legal forms such as Inc or Ltd aside).",
+    )
+    match_by_website = models.BooleanField(
+        "match by website domain",
+        default=True,
+        help_text="Link to the customer whose web address has the Account's domain.",
+    )
+    match_by_phone = models.BooleanField(
+        "match by phone",
+        default=False,
+        help_text="Link to the customer with the same phone number (its last ten digits). Off "
+        "by default: head offices and resellers share numbers.",
+    )
+    match_by_email_domain = models.BooleanField(
+        "match by email domain",
+        default=False,
+        help_text="Link to the customer whose email address is at the Account's website "
+        "domain (free mail such as gmail.com never matches).",
+    )
     netsuite_estimate_item_id = models.CharField(
         "NetSuite item for opportunity lines",
         max_length=32,

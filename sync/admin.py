@@ -6,6 +6,7 @@ Opportunity and integration log admins (added here: those apps never import sync
 from __future__ import annotations
 
 import json
+import re
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -147,6 +148,11 @@ class SyncAccountAdmin(AccountAdmin):
                 name="accounts_account_update_from_netsuite",
             ),
             path(
+                "<int:pk>/link-choice/",
+                self.admin_site.admin_view(self.link_choice_view),
+                name="accounts_account_link_choice",
+            ),
+            path(
                 "<int:pk>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="accounts_account_preview",
@@ -166,6 +172,23 @@ class SyncAccountAdmin(AccountAdmin):
     def sync_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         return self._button(
             request, pk, lambda a: link.account_request_link_or_push(account=a), "Sync to NetSuite"
+        )
+
+    def link_choice_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """After an ambiguous match: link the customer given, or create a new one."""
+        netsuite_id = request.POST.get("netsuite_id", "").strip()
+        if not request.POST.get("create") and not re.fullmatch(r"[0-9]{1,32}", netsuite_id):
+            self.message_user(
+                request,
+                f"{netsuite_id[:40]!r} is not a NetSuite internal id (digits only).",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:accounts_account_change", args=[pk]))
+        return self._button(
+            request,
+            pk,
+            lambda a: link.account_request_link_choice(account=a, netsuite_id=netsuite_id),
+            f"Link to customer {netsuite_id}" if netsuite_id else "Create a new customer",
         )
 
     def update_from_netsuite_view(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -92,6 +92,20 @@ class LogEntrySerializer(serializers.ModelSerializer):
         ]
 
 
+class LinkChoiceSerializer(serializers.Serializer):
+    """An answer to an ambiguous match: a customer to link, or a new customer."""
+
+    netsuite_id = serializers.RegexField(r"^[0-9]{1,32}$", required=False)
+    create = serializers.BooleanField(required=False, default=False)
+
+    def validate(self, data: dict) -> dict:
+        if bool(data.get("netsuite_id")) == data["create"]:
+            raise serializers.ValidationError(
+                "give either netsuite_id (the customer to link) or create: true (a new customer)"
+            )
+        return data
+
+
 def _started(job: SyncJob) -> Response:
     return Response(SyncJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
@@ -117,6 +131,15 @@ class AccountViewSet(viewsets.ReadOnlyModelViewSet):
     def sync(self, request: Request, salesforce_id: str) -> Response:
         """Sync to NetSuite: link the Account (find or create its customer), or push it now."""
         return _started(link.account_request_link_or_push(account=self.get_object()))
+
+    @action(detail=True, methods=["post"])
+    def link(self, request: Request, salesforce_id: str) -> Response:
+        """Link to an existing customer ({"netsuite_id"}) or create a new one ({"create": true})."""
+        choice = LinkChoiceSerializer(data=request.data)
+        choice.is_valid(raise_exception=True)
+        account = self.get_object()
+        netsuite_id = choice.validated_data.get("netsuite_id", "")
+        return _started(link.account_request_link_choice(account=account, netsuite_id=netsuite_id))
 
     @action(detail=True, methods=["post"], url_path="update-from-netsuite")
     def update_from_netsuite(self, request: Request, salesforce_id: str) -> Response:

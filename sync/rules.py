@@ -14,6 +14,8 @@ LOCKED = "locked in NetSuite"
 UNCHANGED = "no change since the last sync"
 
 CUSTOMER_CREATED = "customer created"
+CUSTOMER_CREATED_AS_CHOSEN = "customer created (chosen over the matching customers)"
+LINKED_CHOSEN = "linked to the customer chosen"
 LINKED_EXISTING = "linked to the existing customer"
 LINKED_EXISTING_LOCKED = "linked to the existing customer (locked: not updated)"
 LINKED_EXISTING_CREATE_ONLY = "linked to the existing customer (create only: not updated)"
@@ -98,6 +100,31 @@ def sales_order_refusal(
     return (
         f"Account {salesforce_id} is not linked to a NetSuite customer and 'Sync Account on "
         "Sales Order' is off: link the account first (Sync to NetSuite) or turn the setting on."
+    )
+
+
+def ambiguous_match_refusal(*, salesforce_id: str, rule: str, candidates: list[str]) -> str:
+    """candidates: "101 (Acme Inc)"-style descriptions of the customers the rule found."""
+    return (
+        f"Account {salesforce_id} matches {len(candidates)} NetSuite customers by {rule}: "
+        f"{', '.join(candidates)}. SFNS links an Account to one customer only: link it to one of "
+        "them (Link to an existing customer) or create a new one (Create a new customer)."
+    )
+
+
+def chosen_customer_refusal(*, netsuite_id: str, linked_to: str = "") -> str:
+    if linked_to:
+        return (
+            f"NetSuite customer {netsuite_id} is already linked to Account {linked_to}: "
+            "choose another customer, or create a new one."
+        )
+    return f"NetSuite has no customer {netsuite_id}: check the internal id and choose again."
+
+
+def already_linked_refusal(*, salesforce_id: str, netsuite_id: str) -> str:
+    return (
+        f"Account {salesforce_id} is already linked to NetSuite customer {netsuite_id}: "
+        "there is nothing to choose."
     )
 
 

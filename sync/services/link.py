@@ -24,6 +24,7 @@ from ..models import JobKind, SyncJob
 from ..outbox import job_enqueue
 from ..selectors import account_outbound_payload
 from .attempts import Attempt, account_record_attempt
+from .match import Found, customer_for_link
 from .push import account_push_to_netsuite
 
 MAX_PARENT_DEPTH = 10
@@ -49,22 +50,33 @@ def _customer_payload(account: Account, conf: IntegrationSettings) -> dict[str, 
 def _find_or_create(
     client: NetSuiteClient, account: Account, payload: dict[str, Any], conf: IntegrationSettings
 ) -> _Linked:
-    """The customer with the Account's external id, updated as the rules allow, else a new one."""
+    """
+    The customer with the Account's external id; else the one an admin chose or the matching
+    rules found; else a new one. An existing customer gets the values as the rules allow.
+    """
     try:
         existing = client.get(
             "customer", f"eid:{account.salesforce_id}", fields=[conf.netsuite_lock_field]
         )
     except NotFound:
+        found = customer_for_link(client=client, account=account, conf=conf)
+    else:
+        found = Found(str(existing["id"]), bool(existing.get(conf.netsuite_lock_field)), "")
+    if found is None:
         netsuite_id = client.upsert(
             "customer", account.salesforce_id, payload, replace=sublists(payload)
         )
-        return _Linked(netsuite_id, locked=False, sent=True, reason=rules.CUSTOMER_CREATED)
-    netsuite_id = str(existing["id"])
-    locked = bool(existing.get(conf.netsuite_lock_field))
-    decision = rules.link_existing(locked=locked, create_only=conf.create_only)
+        chosen = account.link_choice == Account.LINK_NEW
+        reason = rules.CUSTOMER_CREATED_AS_CHOSEN if chosen else rules.CUSTOMER_CREATED
+        return _Linked(netsuite_id, locked=False, sent=True, reason=reason)
+    decision = rules.link_existing(locked=found.locked, create_only=conf.create_only)
     if decision.push:
-        client.update("customer", netsuite_id, payload, replace=sublists(payload))
-    return _Linked(netsuite_id, locked=locked, sent=decision.push, reason=decision.reason)
+        client.update("customer", found.netsuite_id, payload, replace=sublists(payload))
+    elif found.how:  # found without our external id: the link fields at least, never values
+        link_fields = {k: payload[k] for k in ("externalId", conf.netsuite_salesforce_id_field)}
+        client.update("customer", found.netsuite_id, link_fields)
+    reason = f"{decision.reason}, {found.how}" if found.how else decision.reason
+    return _Linked(found.netsuite_id, locked=found.locked, sent=decision.push, reason=reason)
 
 
 def _remember_link(account: Account, linked: _Linked, company_name: str) -> None:
@@ -73,7 +85,7 @@ def _remember_link(account: Account, linked: _Linked, company_name: str) -> None
     # existing customer was linked without an update.
     sent_payload = account_outbound_payload(account) if linked.sent else None
     Account.objects.filter(pk=account.pk).update(
-        netsuite_id=linked.netsuite_id, pushed_payload=sent_payload
+        netsuite_id=linked.netsuite_id, pushed_payload=sent_payload, link_choice=""
     )
     # An edit saved while the customer was being created was skipped as "not linked": now
     # that the link exists, push it.
@@ -144,4 +156,22 @@ def account_link_or_push(*, account: Account, job: SyncJob | None = None) -> str
 
 @transaction.atomic
 def account_request_link_or_push(*, account: Account) -> SyncJob:
+    return job_enqueue(kind=JobKind.ACCOUNT_LINK_OR_PUSH, record_id=account.salesforce_id)
+
+
+@transaction.atomic
+def account_request_link_choice(*, account: Account, netsuite_id: str = "") -> SyncJob:
+    """
+    An admin's answer to an ambiguous match: link this customer (netsuite_id), or, without
+    one, create a new customer. The link job then follows the choice.
+    """
+    if account.is_linked:
+        raise SyncRefused(
+            rules.already_linked_refusal(
+                salesforce_id=account.salesforce_id, netsuite_id=account.netsuite_id
+            )
+        )
+    choice = netsuite_id or Account.LINK_NEW
+    Account.objects.filter(pk=account.pk).update(link_choice=choice)
+    account.link_choice = choice
     return job_enqueue(kind=JobKind.ACCOUNT_LINK_OR_PUSH, record_id=account.salesforce_id)
