@@ -27,6 +27,7 @@ class Operation(models.TextChoices):
     SALESFORCE_OUTBOUND_MESSAGE = "salesforce_outbound_message", "Outbound message (Salesforce)"
     NETSUITE_CUSTOMER_EVENT = "netsuite_customer_event", "Customer event (NetSuite)"
     NETSUITE_CUSTOMER_DELETED = "netsuite_customer_deleted", "Customer deleted in NetSuite"
+    BACKFILL = "backfill", "Backfill (links of the first import)"
 
 
 class Outcome(models.TextChoices):

@@ -125,8 +125,8 @@ def _search(
             "phone",
             "email",
             "externalid",
-            _column(conf.netsuite_salesforce_id_field),
-            _column(conf.netsuite_lock_field),
+            column(conf.netsuite_salesforce_id_field),
+            column(conf.netsuite_lock_field),
         ]
     )
     # Every value in it is a key of letters, digits, dots and dashes, quoted: no injection.
@@ -142,7 +142,7 @@ def _search(
     return rows
 
 
-def _column(field_id: str) -> str:
+def column(field_id: str) -> str:
     """A field id from the settings, as a SuiteQL column; refused unless it is one."""
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,99}", field_id):
         raise SyncRefused(f"{field_id!r} is not a NetSuite field id: correct the settings.")
