@@ -25,6 +25,8 @@ class Account(models.Model):
     # LINK_NEW creates a new customer; a NetSuite internal id links that customer (an admin's
     # choice after an ambiguous match). Cleared once linked.
     link_choice = models.CharField(max_length=32, blank=True, editable=False)
+    # Deleted (or merged into another Account) in Salesforce: kept here, unlinked, for the record.
+    deleted_at = models.DateTimeField("deleted in Salesforce", null=True, blank=True)
     last_synced_at = models.DateTimeField("last successful sync", null=True, blank=True)
     last_sync_error = models.TextField(blank=True)
     # Hash of the mapped NetSuite payload as of the last save: a save that leaves it unchanged
@@ -39,6 +41,10 @@ class Account(models.Model):
         null=True, blank=True, db_index=True, editable=False
     )
     status_version = models.PositiveIntegerField(default=0, editable=False)
+    # SFNS unlinked the Account (its customer was deleted in NetSuite): the next write-back
+    # clears its NetSuite Id in Salesforce. Without it an empty NetSuite Id writes nothing, so
+    # a value an admin typed in Salesforce is never wiped by an Account that was never linked.
+    clear_netsuite_id = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -28,6 +28,9 @@ class Operation(models.TextChoices):
     NETSUITE_CUSTOMER_EVENT = "netsuite_customer_event", "Customer event (NetSuite)"
     NETSUITE_CUSTOMER_DELETED = "netsuite_customer_deleted", "Customer deleted in NetSuite"
     BACKFILL = "backfill", "Backfill (links of the first import)"
+    RECONCILE = "reconcile", "Reconcile (changes the webhooks missed)"
+    ACCOUNT_DELETED = "account_deleted", "Account deleted in Salesforce"
+    ACCOUNT_MERGED = "account_merged", "Account merged in Salesforce"
 
 
 class Outcome(models.TextChoices):

@@ -84,6 +84,17 @@ class IntegrationSettings(models.Model):
         help_text="Link to the customer whose email address is at the Account's website "
         "domain (free mail such as gmail.com never matches).",
     )
+    reconcile_minutes = models.PositiveIntegerField(
+        "reconcile every (minutes)",
+        default=15,
+        help_text="How often SFNS asks both systems what changed since it last looked, to catch "
+        "what the webhooks missed, and Salesforce deletions and merges. 0: never.",
+    )
+    deactivate_customer_of_deleted_account = models.BooleanField(
+        default=False,
+        help_text="When an Account is deleted in Salesforce, make its NetSuite customer inactive "
+        "(otherwise the customer is kept as it is; the Account is unlinked either way).",
+    )
     netsuite_estimate_item_id = models.CharField(
         "NetSuite item for opportunity lines",
         max_length=32,

@@ -171,6 +171,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sync.tasks.sweep",
         "schedule": env.float("SFNS_SWEEP_SECONDS", default=5.0),
     },
+    # Runs a reconcile pass when the interval in the settings (admin) has passed.
+    "sync-reconcile": {"task": "sync.tasks.reconcile", "schedule": 60.0},
 }
 
 # --------------------------------------------------------------------------------------------
@@ -228,6 +230,9 @@ NETSUITE_CONSUMER_SECRET = env("NETSUITE_CONSUMER_SECRET", default="sfns-demo-co
 NETSUITE_TOKEN_ID = env("NETSUITE_TOKEN_ID", default="sfns-demo-token-id")
 NETSUITE_TOKEN_SECRET = env("NETSUITE_TOKEN_SECRET", default="sfns-demo-token-secret")
 NETSUITE_CONCURRENCY_LIMIT = env.int("NETSUITE_CONCURRENCY_LIMIT", default=5)
+# SuiteQL reads and writes dates in the account's time zone (Setup > Company > Company
+# Information): the reconcile converts its watermark with it.
+NETSUITE_TIME_ZONE = env("NETSUITE_TIME_ZONE", default="UTC")
 # The account's own concurrency limit, shared by every integration of the account: 5, 15 or 20
 # by service tier, +10 per SuiteCloud Plus licence (Setup > Integration > Integration
 # Management > Integration Governance shows it; no API does). `manage.py doctor` checks SFNS's

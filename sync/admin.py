@@ -30,7 +30,7 @@ from integration_log.models import LogEntry
 from . import outbox
 from .clients.errors import ClientError
 from .errors import SyncRefused
-from .models import FieldMapping, InboundEvent, JobStatus, SyncJob
+from .models import FieldMapping, InboundEvent, JobStatus, ReconcileRun, SyncJob
 from .selectors import account_outbound_payload
 from .services import link, opportunities, update_from_netsuite
 
@@ -80,6 +80,27 @@ class SyncJobAdmin(admin.ModelAdmin):
         )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(ReconcileRun)
+class ReconcileRunAdmin(admin.ModelAdmin):
+    """Read-only: each pass of the reconcile, what it found and its watermarks."""
+
+    list_display = [
+        "started_at",
+        "finished_at",
+        "found",
+        "salesforce_watermark",
+        "netsuite_watermark",
+        "error",
+    ]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
 

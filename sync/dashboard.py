@@ -20,9 +20,10 @@ from django.utils import timezone
 
 from accounts.models import Account
 from integration_log.models import LogEntry, Outcome
+from settings.models import IntegrationSettings
 
 from .clients.salesforce import api_reserve_reached, salesforce_api_usage
-from .models import JobStatus, SyncJob
+from .models import JobStatus, ReconcileRun, SyncJob
 from .services.doctor import doctor_checks
 
 WINDOW = dt.timedelta(hours=24)
@@ -76,6 +77,8 @@ def health_summary(*, now: dt.datetime | None = None) -> dict[str, Any]:
         "log": log,
         "accounts": accounts,
         "salesforce_api": _salesforce_api(),
+        "reconcile": ReconcileRun.objects.first(),
+        "reconcile_minutes": IntegrationSettings.load().reconcile_minutes,
     }
 
 
@@ -123,6 +126,7 @@ def _links(since: dt.datetime) -> dict[str, str]:
         "unlinked": _changelist("accounts.account", sync_status="unlinked"),
         "with_error": _changelist("accounts.account", sync_status="error"),
         "status_pending": _changelist("accounts.account", status_pending_since__isnull="False"),
+        "reconcile": _changelist("sync.reconcilerun"),
     }
 
 

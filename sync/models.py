@@ -123,3 +123,26 @@ class InboundEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.event_id}"
+
+
+class ReconcileRun(models.Model):
+    """
+    One pass of the reconcile (sync.services.reconcile): what changed in Salesforce and NetSuite
+    since the watermarks, as the webhooks would have told. The newest finished run's watermarks
+    are where the next one starts.
+    """
+
+    started_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The newest SystemModstamp / lastModifiedDate seen so far (with this run).
+    salesforce_watermark = models.DateTimeField(null=True, blank=True)
+    netsuite_watermark = models.DateTimeField(null=True, blank=True)
+    # {"accounts": n, "opportunities": n, "deleted": n, "merged": n, "customers": n}
+    found = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"reconcile {self.started_at:%Y-%m-%d %H:%M:%S}"

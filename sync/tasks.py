@@ -19,6 +19,7 @@ from . import outbox
 from .clients.errors import ClientError
 from .models import JobKind, JobStatus, SyncJob
 from .services import link, opportunities, push, update_from_netsuite, writeback
+from .services import reconcile as reconcile_service
 from .services.attempts import account_record_attempt, job_will_retry
 
 logger = logging.getLogger(__name__)
@@ -118,3 +119,11 @@ def run_job(job_id: int) -> None:
 @shared_task(name="sync.tasks.sweep")
 def sweep() -> dict:
     return outbox.jobs_sweep()
+
+
+@shared_task(name="sync.tasks.reconcile")
+def reconcile() -> dict:
+    """Beat asks every minute; a pass runs when the settings' interval has passed."""
+    if not reconcile_service.reconcile_due():
+        return {}
+    return reconcile_service.reconcile_run().found

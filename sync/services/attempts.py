@@ -101,6 +101,12 @@ def account_record_attempt(*, account: Account, error: str = "") -> None:
     if not error:
         changes["last_synced_at"] = now
     Account.objects.filter(pk=account.pk).update(**changes)
+    account_queue_writeback(account=account)
+
+
+def account_queue_writeback(*, account: Account) -> None:
+    """The Account's NetSuite Id and NetSuite Sync wait to be written to Salesforce."""
+    now = timezone.now()
     Account.objects.filter(pk=account.pk, status_pending_since__isnull=True).update(
         status_pending_since=now
     )

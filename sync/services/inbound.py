@@ -24,6 +24,7 @@ from ..clients.salesforce import SalesforceClient
 from ..mapping import payload_hash
 from ..models import InboundEvent, JobKind
 from ..outbox import job_enqueue
+from .attempts import account_queue_writeback
 from .opportunities import sales_order_refusal
 
 
@@ -66,10 +67,15 @@ def salesforce_notifications_apply(*, notifications: list[dict[str, Any]]) -> di
 
 
 def _customer_deleted(netsuite_id: str) -> str:
+    """Unlink its Accounts, here and (by the write-back) in Salesforce: a later link finds or
+    creates a customer afresh."""
     Customer.objects.filter(netsuite_id=netsuite_id).delete()
-    unlinked = Account.objects.filter(netsuite_id=netsuite_id).update(
-        netsuite_id="", pushed_payload=None
+    accounts = list(Account.objects.filter(netsuite_id=netsuite_id))
+    unlinked = Account.objects.filter(pk__in=[a.pk for a in accounts]).update(
+        netsuite_id="", pushed_payload=None, clear_netsuite_id=True
     )
+    for account in accounts:
+        account_queue_writeback(account=account)
     record(
         operation=Operation.NETSUITE_CUSTOMER_DELETED,
         direction=Direction.FROM_NETSUITE,

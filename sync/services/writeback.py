@@ -29,6 +29,7 @@ ROW_FIELDS = (
     "last_synced_at",
     "last_sync_error",
     "status_version",
+    "clear_netsuite_id",
 )
 
 
@@ -82,6 +83,8 @@ def _record(row: dict[str, Any], conf: IntegrationSettings, with_status: bool) -
     fields: dict[str, Any] = {"id": row["salesforce_id"]}
     if row["netsuite_id"]:
         fields[conf.salesforce_netsuite_id_field] = row["netsuite_id"]
+    elif row["clear_netsuite_id"]:  # SFNS unlinked it: Salesforce must not keep the old id
+        fields[conf.salesforce_netsuite_id_field] = None
     if with_status:
         synced = row["last_synced_at"]
         fields[conf.salesforce_netsuite_sync_field] = rules.status_text(
@@ -126,7 +129,7 @@ def _write_batch(
             Outcome.ERROR,
             "; ".join(f"{e.get('statusCode')}: {e.get('message')}" for e in result.errors),
         )
-    Account.objects.filter(settled).update(status_pending_since=None)
+    Account.objects.filter(settled).update(status_pending_since=None, clear_netsuite_id=False)
     attempt.log(
         Outcome.SUCCESS,
         f"{written} of {len(rows)} Account(s) updated",

@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from emulators.demo import ACME, demo_seed
 from emulators.dependencies import require_emulator_dependencies
 from sync.outbox import jobs_sweep
+from sync.services.reconcile import reconcile_due, reconcile_run
 from sync.webhooks import salesforce_webhook_token
 
 logger = logging.getLogger(__name__)
@@ -86,13 +87,18 @@ def admin_login() -> tuple[str, str]:
 
 
 def sweep_in_background() -> threading.Event:
-    """Run the outbox sweep every second in a daemon thread until the returned event is set."""
+    """
+    Run the outbox sweep every second, and the reconcile when due, in a daemon thread until the
+    returned event is set.
+    """
     stop = threading.Event()
 
     def sweep_forever() -> None:
         while not stop.wait(1):
             try:
                 jobs_sweep()
+                if reconcile_due():  # what beat does in production
+                    reconcile_run()
             except Exception:  # a locked database now and then must not stop the sweep
                 logger.exception("outbox sweep failed; trying again")
 
