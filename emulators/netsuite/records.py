@@ -14,6 +14,7 @@ from werkzeug.wrappers import Request, Response
 from ..base import json_response
 from .errors import ns_error
 from .fields import body_error
+from .record_index import RecordIndex
 from .schema import EXTERNAL_ID, FINANCIAL_FIELDS, RECORD_TYPES, REFERENCE_FIELDS, STANDARD_FIELDS
 
 
@@ -29,6 +30,14 @@ class RecordsMixin:
     def _records(self, rtype: str) -> dict[str, dict]:
         return self.state["records"][rtype]
 
+    def _index_of(self, rtype: str) -> RecordIndex:
+        indexes = self.__dict__.setdefault("_record_indexes", {})
+        return indexes.setdefault(rtype, RecordIndex())
+
+    def record_index(self, rtype: str) -> RecordIndex:
+        """rtype's ids in order and external ids, up to date; call with the lock held."""
+        return self._index_of(rtype).current(self._records(rtype))
+
     def record_fields(self, rtype: str) -> dict[str, dict]:
         """rtype's standard fields and the account's custom fields for it."""
         return {**STANDARD_FIELDS[rtype], **self.state["custom_fields"][rtype]}
@@ -36,12 +45,21 @@ class RecordsMixin:
     def _find(self, rtype: str, ref: str) -> tuple[str | None, dict | None]:
         records = self._records(rtype)
         if ref.startswith("eid:"):
-            eid = ref[4:]
-            for rid, rec in records.items():
-                if rec.get("externalId") == eid:
-                    return rid, rec
-            return None, None
+            rid = self.record_index(rtype).find_eid(records, ref[4:])
+            return (rid, records[rid]) if rid is not None else (None, None)
         return ref, records.get(ref)
+
+    def _duplicate_external_id(self, rtype: str, rid: str | None, body: dict) -> Response | None:
+        """NetSuite's 400 when body gives an external id another record of rtype carries."""
+        eid = body.get("externalId")
+        if not eid:
+            return None
+        holder = self.record_index(rtype).find_eid(self._records(rtype), eid)
+        if holder is None or holder == rid:
+            return None
+        return ns_error(
+            400, "USER_ERROR", "A record with this external ID already exists.", "externalId"
+        )
 
     def _link(self, request: Request, rtype: str, rid: str) -> str:
         return f"{request.host_url.rstrip('/')}/services/rest/record/v1/{rtype}/{rid}"
@@ -118,10 +136,14 @@ class RecordsMixin:
         self.state["next_id"] += 1
         return rid
 
-    def _create(self, rtype: str, body: dict, rid: str | None = None) -> str:
+    def _create(
+        self, rtype: str, body: dict, rid: str | None = None, *, seeding: bool = False
+    ) -> str:
+        """seeding: body is the caller's to keep, and the index is rebuilt after the batch."""
         rid = rid or self._new_id()
         now = _now()
-        record = {"dateCreated": now, "lastModifiedDate": now, **copy.deepcopy(body)}
+        record = {"dateCreated": now, "lastModifiedDate": now}
+        record.update(body if seeding else copy.deepcopy(body))
         if rtype == "customer":
             record.setdefault("entityId", body.get("companyName") or f"CUST{rid}")
             for field in FINANCIAL_FIELDS:
@@ -131,16 +153,23 @@ class RecordsMixin:
                 float(line.get("quantity", 1)) * float(line.get("rate", 0))
                 for line in body.get("item", {}).get("items", [])
             )
-        self._records(rtype)[rid] = record
+        records = self._records(rtype)
+        records[rid] = record
+        if seeding:
+            self._index_of(rtype).invalidate()
+        else:
+            self._index_of(rtype).added(records, rid, record)
         return rid
 
     def _change(
-        self, rtype: str, record: dict, body: dict, replace: set[str] | None = None
+        self, rtype: str, rid: str, record: dict, body: dict, replace: set[str] | None = None
     ) -> None:
         """
         Body fields are set (null clears). Sublists ({"items": [...]}) are appended to, as
         NetSuite does for non-keyed sublists, unless the request names them in ?replace=.
         """
+        if "externalId" in body:
+            self._index_of(rtype).eid_changed(rid, record.get("externalId"), body["externalId"])
         for key, value in body.items():
             current = record.get(key)
             if value is None:
@@ -167,7 +196,7 @@ class RecordsMixin:
             limit = min(int(request.args.get("limit", 1000)), 1000)
             offset = int(request.args.get("offset", 0))
             with self.lock:
-                ids = sorted(self._records(rtype), key=int)
+                ids = list(self.record_index(rtype).rids)
             page = ids[offset : offset + limit]
             return json_response(
                 {
@@ -186,13 +215,8 @@ class RecordsMixin:
         with self.lock:
             if bad := self._validate(rtype, body, creating=True):
                 return bad
-            if body.get("externalId") and self._find(rtype, f"eid:{body['externalId']}")[1]:
-                return ns_error(
-                    400,
-                    "USER_ERROR",
-                    "A record with this external ID already exists.",
-                    "externalId",
-                )
+            if bad := self._duplicate_external_id(rtype, None, body):
+                return bad
             rid = self._create(rtype, body)
             self.save_state()
             self._notify_change(request, rtype, rid, "create")
@@ -206,23 +230,7 @@ class RecordsMixin:
         with self.lock:
             rid, record = self._find(rtype, ref)
             if request.method == "PUT":
-                if not ref.startswith("eid:"):
-                    return ns_error(
-                        400, "INVALID_REQUEST", "PUT is only supported with an external ID (eid:)."
-                    )
-                body = request.get_json(silent=True)
-                if bad := self._validate(rtype, body, creating=record is None):
-                    return bad
-                body = {**body, "externalId": ref[4:]}
-                if record is None:
-                    rid = self._create(rtype, body)
-                    event = "create"
-                else:
-                    self._change(rtype, record, body, _replace(request))
-                    event = "update"
-                self.save_state()
-                self._notify_change(request, rtype, rid, event)
-                return Response(status=204, headers={"Location": self._link(request, rtype, rid)})
+                return self._upsert(request, rtype, ref, rid, record)
             if record is None:
                 return ns_error(
                     404,
@@ -234,16 +242,42 @@ class RecordsMixin:
                 return json_response(self._render(request, rtype, rid, record))
             if request.method == "DELETE":
                 del self._records(rtype)[rid]
+                self._index_of(rtype).removed(self._records(rtype), rid, record)
                 self.save_state()
                 self._notify_change(request, rtype, rid, "delete", record)
                 return Response(status=204)
             body = request.get_json(silent=True)
             if bad := self._validate(rtype, body, creating=False):
                 return bad
-            self._change(rtype, record, body, _replace(request))
+            # NetSuite takes a new external id on an existing record, unless another has it.
+            if bad := self._duplicate_external_id(rtype, rid, body):
+                return bad
+            self._change(rtype, rid, record, body, _replace(request))
             self.save_state()
             self._notify_change(request, rtype, rid, "update")
         return Response(status=204)
+
+    def _upsert(
+        self, request: Request, rtype: str, ref: str, rid: str | None, record: dict | None
+    ) -> Response:
+        """PUT record/v1/{rtype}/eid:{externalId}: create or update; called with the lock."""
+        if not ref.startswith("eid:"):
+            return ns_error(
+                400, "INVALID_REQUEST", "PUT is only supported with an external ID (eid:)."
+            )
+        body = request.get_json(silent=True)
+        if bad := self._validate(rtype, body, creating=record is None):
+            return bad
+        body = {**body, "externalId": ref[4:]}
+        if record is None:
+            rid = self._create(rtype, body)
+            event = "create"
+        else:
+            self._change(rtype, rid, record, body, _replace(request))
+            event = "update"
+        self.save_state()
+        self._notify_change(request, rtype, rid, event)
+        return Response(status=204, headers={"Location": self._link(request, rtype, rid)})
 
 
 def _is_sublist(value: Any) -> bool:

@@ -1,23 +1,40 @@
 """
-SuiteQL for the emulator: POST /query/v1/suiteql (Prefer: transient) over a small subset:
-SELECT cols FROM customer|estimate|salesorder [WHERE c AND c ...] [ORDER BY col [ASC|DESC]].
+SuiteQL through REST: POST /query/v1/suiteql?limit=&offset= with `Prefer: transient` and
+{"q": "SELECT ..."}, answered as NetSuite pages it. The grammar and values are in
+suiteql_parse.py and suiteql_values.py; running a query is suiteql_run.py.
+
+Paging as NetSuite allows it: limit 1 to 1000, offset a multiple of limit, and no row past the
+100,000th (offset + limit) without SuiteAnalytics Connect: read further by key instead
+(WHERE id > :last ORDER BY id).
 """
 
 from __future__ import annotations
 
-import re
+import zoneinfo
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from werkzeug.wrappers import Request, Response
 
 from ..base import json_response
 from .errors import ns_error
+from .record_index import RecordIndex
+from .suiteql_parse import SuiteQLError
+from .suiteql_run import Source, run
+
+MAX_ROWS = 100_000  # rows one query can page through without SuiteAnalytics Connect
+INVALID_QUERY = "Invalid search query. Detailed unprocessed description follows. "
+# The tables the emulator answers and the record type each reads.
+TABLES = {"customer": "customer", "estimate": "estimate", "salesorder": "salesOrder"}
 
 
 class SuiteQLMixin:
     """The query endpoint; the query runs over the state with the lock held."""
 
     state: dict[str, Any]
+    record_fields: Callable[[str], dict[str, dict]]  # RecordsMixin's
+    record_index: Callable[[str], RecordIndex]  # RecordsMixin's
 
     def suiteql(self, request: Request) -> Response:
         if "transient" not in request.headers.get("Prefer", ""):
@@ -27,175 +44,81 @@ class SuiteQLMixin:
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or not isinstance(body.get("q"), str):
             return ns_error(400, "INVALID_CONTENT", 'The body must be {"q": "SELECT ..."}.')
-        try:
-            limit = int(request.args.get("limit", 1000))
-            offset = int(request.args.get("offset", 0))
-        except ValueError:
-            return ns_error(400, "INVALID_PARAMETER", "limit and offset must be integers.")
-        if not 1 <= limit <= 1000 or offset < 0:
-            return ns_error(400, "INVALID_PARAMETER", "limit must be 1..1000, offset >= 0.")
+        paging = _paging(request)
+        if isinstance(paging, Response):
+            return paging
+        limit, offset = paging
         with self.lock:
             try:
-                rows = run_suiteql(body["q"], self.state["records"])
+                result = run(body["q"], self._suiteql_source, limit=limit, offset=offset)
             except SuiteQLError as exc:
-                return ns_error(400, "INVALID_PARAMETER", f"Invalid search query: {exc}")
-        page = rows[offset : offset + limit]
+                return ns_error(400, "INVALID_PARAMETER", INVALID_QUERY + str(exc), query_param="q")
         base = f"{request.host_url.rstrip('/')}/services/rest/query/v1/suiteql"
         links = [{"rel": "self", "href": f"{base}?limit={limit}&offset={offset}"}]
-        has_more = offset + limit < len(rows)
+        has_more = offset + limit < result.total
         if has_more:
             links.append({"rel": "next", "href": f"{base}?limit={limit}&offset={offset + limit}"})
+        if result.total:
+            last = (result.total - 1) // limit * limit
+            links.append({"rel": "last", "href": f"{base}?limit={limit}&offset={last}"})
         return json_response(
             {
                 "links": links,
-                "count": len(page),
+                "count": len(result.rows),
                 "hasMore": has_more,
-                "items": [{"links": [], **row} for row in page],
+                "items": [{"links": [], **row} for row in result.rows],
                 "offset": offset,
-                "totalResults": len(rows),
+                "totalResults": result.total,
             }
         )
 
-
-class SuiteQLError(ValueError):
-    pass
-
-
-_QUERY = re.compile(
-    r"^\s*SELECT\s+(?P<cols>.+?)\s+FROM\s+(?P<table>\w+)"
-    r"(?:\s+WHERE\s+(?P<where>.+?))?"
-    r"(?:\s+ORDER\s+BY\s+(?P<order>\w+)(?:\s+(?P<dir>ASC|DESC))?)?\s*$",
-    re.IGNORECASE | re.DOTALL,
-)
-
-
-_COND = re.compile(
-    r"^\s*(?P<col>\w+)\s*(?:(?P<op>=|!=|<>|>=|<=|>|<)\s*(?P<value>'(?:[^']|'')*'|-?\d+(?:\.\d+)?)"
-    r"|\s+IN\s*\((?P<values>[^)]*)\)|\s+IS\s+(?P<isnot>NOT\s+)?NULL)\s*$",
-    re.IGNORECASE,
-)
-
-
-_TABLES = {
-    "customer": "customer",
-    "estimate": "estimate",
-    "salesorder": "salesOrder",
-    "transaction": None,
-}
-
-
-def _literal(token: str) -> str | float:
-    token = token.strip()
-    if token.startswith("'"):
-        return token[1:-1].replace("''", "'")
-    try:
-        return float(token)
-    except ValueError:
-        raise SuiteQLError(f"bad literal {token}") from None
-
-
-def _column_value(record: dict, rid: str, column: str) -> Any:
-    if column == "id":
-        return rid
-    for key, value in record.items():
-        if key.lower() == column:
-            if isinstance(value, dict) and "id" in value:
-                return value["id"]
-            return value
-    return None
-
-
-def _as_suiteql(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "T" if value else "F"
-    if value is None:
-        return None
-    return str(value) if not isinstance(value, str) else value
-
-
-def _compare(value: Any, op: str, literal: str | float) -> bool:
-    if value is None:
-        return False
-    if isinstance(value, bool):
-        value = "T" if value else "F"
-    if isinstance(literal, float):
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            return False
-    else:
-        value = str(value)
-    return {
-        "=": value == literal,
-        "!=": value != literal,
-        "<>": value != literal,
-        ">": value > literal,
-        "<": value < literal,
-        ">=": value >= literal,
-        "<=": value <= literal,
-    }[op]
-
-
-def run_suiteql(query: str, records: dict[str, dict[str, dict]]) -> list[dict]:
-    """SELECT cols FROM customer|estimate|salesorder [WHERE c AND c ...] [ORDER BY col]."""
-    match = _QUERY.match(query)
-    if not match:
-        raise SuiteQLError("expected SELECT <columns> FROM <table> [WHERE ...] [ORDER BY ...]")
-    table = match["table"].lower()
-    if table not in _TABLES or _TABLES[table] is None:
-        raise SuiteQLError(f"unknown table {match['table']}")
-    rows = records[_TABLES[table]]
-    cols = [c.strip().lower() for c in match["cols"].split(",")]
-    if not all(c == "*" or re.fullmatch(r"\w+", c) for c in cols):
-        raise SuiteQLError("columns must be plain field ids")
-    conditions = []
-    if match["where"]:
-        for part in re.split(r"\s+AND\s+", match["where"], flags=re.IGNORECASE):
-            cond = _COND.match(part)
-            if not cond:
-                raise SuiteQLError(f"cannot read the condition '{part.strip()}'")
-            conditions.append(cond)
-
-    def keep(rid: str, record: dict) -> bool:
-        for cond in conditions:
-            value = _column_value(record, rid, cond["col"].lower())
-            if cond["op"]:
-                if not _compare(value, cond["op"], _literal(cond["value"])):
-                    return False
-            elif cond["values"] is not None:
-                options = [_literal(v) for v in cond["values"].split(",") if v.strip()]
-                if not any(_compare(value, "=", option) for option in options):
-                    return False
-            else:
-                is_null = value in (None, "")
-                if is_null == bool(cond["isnot"]):
-                    return False
-        return True
-
-    selected = [(rid, rec) for rid, rec in records_sorted(rows) if keep(rid, rec)]
-    if match["order"]:
-        column = match["order"].lower()
-        selected.sort(
-            key=lambda item: _sort_key(_column_value(item[1], item[0], column)),
-            reverse=(match["dir"] or "").upper() == "DESC",
+    def _suiteql_source(self, table: str) -> Source | None:
+        rtype = TABLES.get(table)
+        if rtype is None:
+            return None
+        records = self.state["records"][rtype]
+        return Source(
+            rtype=rtype,
+            records=records,
+            fields=self.record_fields(rtype),
+            index=self.record_index(rtype).current(records),
+            zone=_account_zone(),
         )
-    out = []
-    for rid, rec in selected:
-        if cols == ["*"]:
-            row = {k.lower(): _as_suiteql(_column_value(rec, rid, k.lower())) for k in rec}
-            row["id"] = rid
-        else:
-            row = {c: _as_suiteql(_column_value(rec, rid, c)) for c in cols}
-        out.append({k: v for k, v in row.items() if v is not None})
-    return out
 
 
-def records_sorted(rows: dict[str, dict]) -> list[tuple[str, dict]]:
-    return sorted(rows.items(), key=lambda item: int(item[0]) if item[0].isdigit() else 0)
+def _account_zone() -> zoneinfo.ZoneInfo | None:
+    """The account's time zone (Setup > Company > Company Information), which SuiteQL shows
+    and reads dates in: SFNS's NETSUITE_TIME_ZONE names it. None for UTC."""
+    name = getattr(settings, "NETSUITE_TIME_ZONE", "UTC") or "UTC"
+    return None if name == "UTC" else zoneinfo.ZoneInfo(name)
 
 
-def _sort_key(value: Any) -> tuple:
+def _paging(request: Request) -> tuple[int, int] | Response:
+    """(limit, offset) from the URL, or NetSuite's 400 for values it does not take."""
     try:
-        return (0, float(value), "")
-    except (TypeError, ValueError):
-        return (1, 0.0, str(value or ""))
+        limit = int(request.args.get("limit", 1000))
+        offset = int(request.args.get("offset", 0))
+    except ValueError:
+        return ns_error(400, "INVALID_PARAMETER", "limit and offset must be integers.")
+    if not 1 <= limit <= 1000 or offset < 0:
+        return ns_error(
+            400, "INVALID_PARAMETER", "limit must be 1..1000, offset >= 0.", query_param="limit"
+        )
+    if offset % limit:
+        return ns_error(
+            400,
+            "INVALID_PARAMETER",
+            f"Invalid value for the parameter offset: {offset} is not a multiple of the limit "
+            f"({limit}).",
+            query_param="offset",
+        )
+    if offset + limit > MAX_ROWS:
+        return ns_error(
+            400,
+            "INVALID_PARAMETER",
+            f"Invalid value for the parameter offset: a SuiteQL query returns at most "
+            f"{MAX_ROWS:,} results (offset {offset} + limit {limit}). Read further by key: "
+            "WHERE id > :last ORDER BY id.",
+            query_param="offset",
+        )
+    return limit, offset

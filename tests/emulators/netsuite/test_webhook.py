@@ -139,3 +139,22 @@ def test_a_deleted_customer_is_posted_with_what_identified_it(
     # like the SuiteScript's context.oldRecord: the receiver needs the external id to find it
     assert deleted["externalId"] == "SF-9"
     assert deleted["fields"]["companyName"] == "Acme"
+
+
+def test_seeded_customers_are_not_posted_but_their_deletion_is(
+    notifying_emulator, listener, settings
+):
+    requests.post(
+        f"{notifying_emulator.url}/__emulator__/seed",
+        json={"customer": [{"id": str(n), "companyName": f"C{n}"} for n in range(501, 511)]},
+        timeout=10,
+    ).raise_for_status()
+    api = Api(notifying_emulator.url, settings)
+
+    assert api("DELETE", "record/v1/customer/505").status_code == 204
+
+    received = listener.wait_for(1)
+    time.sleep(0.3)  # room for any other notification to arrive
+    assert len(listener.received) == 1
+    deleted = verified(settings, *received[0])
+    assert (deleted["event"], deleted["id"]) == ("delete", "505")
