@@ -6,7 +6,6 @@ wires the routes and the control endpoints; each concern lives in its own module
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import secrets
 from pathlib import Path
@@ -17,18 +16,21 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from ..base import CONTROL_PREFIX, EmulatorApp, json_response
+from .bulk import BulkQueryMixin
 from .describe import DescribeMixin
 from .errors import ApiError, not_found
 from .fields import FieldsMixin
 from .ids import normalise_id
+from .indexes import FieldIndexes
 from .limits import LimitsMixin, api_call, api_versions
 from .oauth import OAuthMixin
 from .outbound import OutboundMixin
 from .package import PackageError, load_custom_fields, load_outbound_fields
 from .query import QueryMixin
 from .records import RecordsMixin
+from .recycle import RecycleMixin
 from .schema import WRITABLE_FIELDS
-from .soql import SoqlMixin
+from .selection import SoqlMixin
 from .store import StoreMixin
 
 
@@ -38,15 +40,18 @@ class SalesforceEmulator(
     RecordsMixin,
     DescribeMixin,
     FieldsMixin,
+    RecycleMixin,
     StoreMixin,
     QueryMixin,
+    BulkQueryMixin,
     SoqlMixin,
     OutboundMixin,
     EmulatorApp,
 ):
     """
     Salesforce as SFNS sees it: OAuth (password, client credentials, JWT bearer), REST sObjects
-    Account/Opportunity (CRUD, upsert by external id, composite collections), SOQL, the daily
+    Account/Opportunity (CRUD, upsert by external id, composite collections), SOQL through query
+    and queryAll, Bulk API 2.0 query jobs, the recycle bin (IsDeleted, MasterRecordId), the daily
     API allocation, and SOAP outbound messages to notify_url on every create/update.
 
     Credentials come from django.conf.settings on each request (SALESFORCE_CLIENT_ID, ...).
@@ -62,12 +67,17 @@ class SalesforceEmulator(
       and "edition" (Organization.OrganizationType); these live in the state, so reset
       restores the constructor's values.
     - POST /__emulator__/seed {"Account": [...], "Opportunity": [...], "edition": "..."}:
-      records (Id and system dates optional) stored without outbound messages; answers
-      {"ok": true, "ids": {"Account": [...], ...}}; 400 with a Salesforce error list on a bad
-      field.
+      records (Id and system dates optional; "IsDeleted": true and "MasterRecordId" put one in
+      the recycle bin) stored without outbound messages, all with the same modstamp unless given;
+      answers {"ok": true, "ids": {"Account": [...], ...}}; 400 with a Salesforce error list
+      on a bad field, and nothing stored.
     - POST /__emulator__/edit {"type", "id"?, "fields"} or {"type", "id", "delete": true}: a user
-      editing in the Salesforce UI; validated like the API, notifies like the API. Answers
-      {"ok": true, "id", "created"}.
+      editing in the Salesforce UI; validated like the API, notifies like the API (a delete,
+      like Salesforce, sends nothing and takes an Account's Opportunities with it). Answers
+      {"ok": true, "id", "created"} or {"ok": true, "id", "deleted": true}.
+    - POST /__emulator__/merge {"type": "Account", "master": id, "losers": [id, id?], "fields"?:
+      {...}}: a user merging Accounts in the UI (see recycle.py). Answers {"ok": true, "id",
+      "mergedRecordIds", "updatedRelatedIds"}; a Salesforce error list and no change otherwise.
     - POST /__emulator__/fields {"sobject": "Account", "add": {"Legacy_Key__c": {"type":
       "string", "length": 80, "externalId": true}}, "drop": ["NetSuite_Sync__c"]}: change the
       org's custom fields (describe types; optional "label", "precision", "scale", "unique",
@@ -98,6 +108,10 @@ class SalesforceEmulator(
         # Sessions are the org's, not the data's: reset keeps them, expire-sessions drops them.
         self.sessions: dict[str, dict[str, Any]] = {}
         self.cursors: dict[str, dict[str, Any]] = {}
+        self.bulk_jobs: dict[str, dict[str, Any]] = {}
+        # Derived from the state, rebuilt after it is replaced (see StoreMixin.state).
+        self.indexes = FieldIndexes()
+        self.field_names: dict[str, dict[str, str]] = {}
         self.public_url = "https://127.0.0.1"
         self.pending_notifications: list[dict[str, Any]] = []
         super().__init__(
@@ -111,6 +125,12 @@ class SalesforceEmulator(
         if not isinstance(self.state["custom_fields"].get("Account"), dict):
             # A state file from before custom fields had definitions: start from the package's.
             self.state["custom_fields"] = self.package_state()
+        for store in ("records", "deleted"):  # ... or from before the recycle bin's fields
+            for sobject, rows in self.state[store].items():
+                defaults = {"IsDeleted": store == "deleted"}
+                if sobject == "Account":
+                    defaults["MasterRecordId"] = None
+                rows.update({rid: {**defaults, **row} for rid, row in rows.items()})
 
     # -- base hooks -------------------------------------------------------------------------
     def rules(self) -> list[Rule]:
@@ -144,9 +164,24 @@ class SalesforceEmulator(
                 methods=["PATCH", "POST"],
                 endpoint="composite_sobjects",
             ),
+            Rule(f"{data}/composite/sobjects", methods=["DELETE"], endpoint="composite_delete"),
             Rule(f"{data}/query", methods=["GET"], endpoint="query"),
             Rule(f"{data}/query/", methods=["GET"], endpoint="query"),
             Rule(f"{data}/query/<locator>", methods=["GET"], endpoint="query_more"),
+            Rule(f"{data}/queryAll", methods=["GET"], endpoint="query_all"),
+            Rule(f"{data}/queryAll/", methods=["GET"], endpoint="query_all"),
+            Rule(f"{data}/queryAll/<locator>", methods=["GET"], endpoint="query_more"),
+            Rule(f"{data}/jobs/query", methods=["POST"], endpoint="bulk_query_create"),
+            Rule(
+                f"{data}/jobs/query/<job_id>",
+                methods=["GET", "PATCH", "DELETE"],
+                endpoint="bulk_query_job",
+            ),
+            Rule(
+                f"{data}/jobs/query/<job_id>/results",
+                methods=["GET"],
+                endpoint="bulk_query_results",
+            ),
         ]
 
     def initial_state(self) -> dict[str, Any]:
@@ -198,16 +233,8 @@ class SalesforceEmulator(
             with self.lock:
                 self.sessions.clear()
             return json_response({"ok": True})
-        if request.method == "POST" and action == "seed":
-            with self.lock:
-                snapshot = copy.deepcopy(self.state)
-                try:
-                    ids = self.seed(body)
-                except ApiError as exc:
-                    self.state = snapshot
-                    return exc.response()
-                self.save_state()
-            return json_response({"ok": True, "ids": ids})
+        if request.method == "POST" and action in ("seed", "merge"):
+            return self.change_all_or_nothing(action, body)
         if request.method == "POST" and action == "fields":
             with self.lock:
                 try:
@@ -228,15 +255,33 @@ class SalesforceEmulator(
                 self.save_state()
         return super().control(request)
 
+    def change_all_or_nothing(self, action: str, body: dict[str, Any]) -> Response:
+        """/__emulator__/seed and /merge: the whole change, or a Salesforce error and none of it."""
+        with self.lock:
+            snapshot = self.snapshot()
+            try:
+                answer = (
+                    {"ok": True, "ids": self.seed(body)} if action == "seed" else self.merge(body)
+                )
+            except ApiError as exc:
+                self.state = snapshot
+                self.pending_notifications.clear()
+                return exc.response()
+            self.save_state()
+            self.flush_notifications()
+        return json_response(answer)
+
     def seed(self, data: dict[str, Any]) -> dict[str, list[str]]:
         if "edition" in data:
             self.state["edition"] = str(data["edition"])
         ids: dict[str, list[str]] = {}
+        stamp = self.modstamp()  # one load, one time: as when a data loader inserts a batch
         for sobject in WRITABLE_FIELDS:
             for raw in data.get(sobject, []):
                 values = self.clean_fields(sobject, raw, allow_system=True)
                 self.check_required(sobject, values)
-                ids.setdefault(sobject, []).append(self.insert(sobject, values, notify=False))
+                record_id = self.insert(sobject, values, notify=False, stamp=stamp)
+                ids.setdefault(sobject, []).append(record_id)
         return ids
 
     def edit(self, data: dict[str, Any]) -> Response:

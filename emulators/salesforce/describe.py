@@ -13,9 +13,16 @@ from werkzeug.wrappers import Request, Response
 from ..base import json_response
 from .errors import not_found
 from .ids import KEY_PREFIXES
+from .indexes import FieldIndexes
 from .limits import api_call
 from .package import CUSTOM_OBJECTS, PackageError, field_from_control
-from .schema import QUERYABLE, REQUIRED_FIELDS, SOBJECT_LABELS, SYSTEM_FIELDS
+from .schema import (
+    NULLABLE_SYSTEM_FIELDS,
+    QUERYABLE,
+    REQUIRED_FIELDS,
+    SOBJECT_LABELS,
+    SYSTEM_FIELDS,
+)
 
 SOAP_TYPES = {
     "id": "tns:ID",
@@ -34,7 +41,9 @@ def describe_field(sobject: str, spec: dict[str, Any], *, custom: bool) -> dict[
     """One entry of describe's "fields": every key on every field, as Salesforce gives them."""
     name, kind = spec["name"], spec["type"]
     writable = sobject != "Organization" and name not in SYSTEM_FIELDS
-    defaulted = not writable or name == "OwnerId" or kind == "boolean"
+    # MasterRecordId: set by a merge only, so null until then (nillable, no default).
+    nullable_system = name in NULLABLE_SYSTEM_FIELDS
+    defaulted = (not writable and not nullable_system) or name == "OwnerId" or kind == "boolean"
     required = name in REQUIRED_FIELDS.get(sobject, ())
     reference = kind == "reference"
     return {
@@ -51,7 +60,7 @@ def describe_field(sobject: str, spec: dict[str, Any], *, custom: bool) -> dict[
         "calculated": False,
         "createable": writable,
         "updateable": writable,
-        "nillable": writable and not required and not defaulted,
+        "nillable": nullable_system or (writable and not required and not defaulted),
         "defaultedOnCreate": defaulted,
         "externalId": spec["externalId"],
         "unique": spec["unique"],
@@ -80,6 +89,8 @@ class DescribeMixin:
 
     state: dict[str, Any]
     package_fields: dict[str, dict[str, Any]]
+    indexes: FieldIndexes
+    field_names: dict[str, dict[str, str]]
 
     @api_call
     def sobject_describe(self, request: Request, version: str, sobject: str) -> Response:
@@ -138,13 +149,16 @@ class DescribeMixin:
             raise PackageError(f"{', '.join(clashes)}: the org has a field of that name")
         for name in drop:
             del custom[name]
-            for store in ("records", "deleted"):
-                for record in self.state[store][sobject].values():
-                    record.pop(name, None)
         custom.update(added)  # an existing field of the same name is redefined
-        for name in (name for name, spec in added.items() if spec["type"] == "boolean"):
-            for record in self.state["records"][sobject].values():
-                record.setdefault(name, False)
+        checkboxes = [name for name, spec in added.items() if spec["type"] == "boolean"]
+        for store in ("records", "deleted"):
+            rows = self.state[store][sobject]
+            for record_id, record in rows.items():
+                # New dicts, not changes in place: cursors and snapshots share the old ones.
+                kept = {k: v for k, v in record.items() if k not in drop}
+                rows[record_id] = {**dict.fromkeys(checkboxes, False), **kept}
+        self.indexes.clear()
+        self.field_names.clear()
         return {"ok": True, "sobject": sobject, "custom_fields": sorted(custom)}
 
     def package_state(self) -> dict[str, dict[str, Any]]:

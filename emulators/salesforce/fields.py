@@ -11,9 +11,11 @@ from typing import Any
 from .errors import ApiError
 from .ids import normalise_id
 from .schema import (
+    LEADING_SYSTEM_FIELDS,
     ORGANIZATION_FIELDS,
     REQUIRED_FIELDS,
     SYSTEM_FIELDS,
+    TRAILING_SYSTEM_FIELDS,
     WRITABLE_FIELDS,
     standard_field,
 )
@@ -24,16 +26,15 @@ class FieldsMixin:
     """Validation and rendering; uses the emulator's state, lock and id_of_type()."""
 
     state: dict[str, Any]
+    field_names: dict[str, dict[str, str]]  # sObject -> {lower-case name: API name}
 
     def known_fields(self, sobject: str) -> list[str]:
         if sobject == "Organization":
             return list(ORGANIZATION_FIELDS)
         return [
-            "Id",
+            *LEADING_SYSTEM_FIELDS[sobject],
             *WRITABLE_FIELDS[sobject],
-            "CreatedDate",
-            "LastModifiedDate",
-            "SystemModstamp",
+            *TRAILING_SYSTEM_FIELDS,
             *self.state["custom_fields"][sobject],
         ]
 
@@ -47,9 +48,12 @@ class FieldsMixin:
 
     def canonical_field(self, sobject: str, name: str, *, strict: bool = True) -> str | None:
         """The API name for name in any case; a field the org lacks is INVALID_FIELD."""
-        for known in self.known_fields(sobject):
-            if known.lower() == name.lower():
-                return known
+        names = self.field_names.get(sobject)
+        if names is None:  # forgotten whenever the state or the org's fields change
+            names = {known.lower(): known for known in self.known_fields(sobject)}
+            self.field_names[sobject] = names
+        if name.lower() in names:
+            return names[name.lower()]
         if strict:
             message = f"No such column '{name}' on sobject of type {sobject}"
             raise ApiError(400, "INVALID_FIELD", message, [name])
@@ -133,6 +137,8 @@ class FieldsMixin:
                 [field],
             )
         reference = normalise_id(value)
+        if target in self.state["deleted"] and reference in self.state["deleted"][target]:
+            raise ApiError(400, "ENTITY_IS_DELETED", "entity is deleted", [field])
         if target in self.state["records"] and reference not in self.state["records"][target]:
             raise ApiError(
                 400,
@@ -159,16 +165,14 @@ class FieldsMixin:
             spec = custom.get(field)
             if value is None or not spec or not spec["unique"]:
                 continue
-            text = str(value) if spec["caseSensitive"] else str(value).casefold()
-            for other_id, other in self.state["records"][sobject].items():
-                held = other.get(field)
-                if other_id == record_id or held is None:
+            for other_id in self.ids_holding(sobject, field, value):
+                held = self.record(sobject, other_id)[field]
+                if other_id == record_id or (spec["caseSensitive"] and str(held) != str(value)):
                     continue
-                if (str(held) if spec["caseSensitive"] else str(held).casefold()) == text:
-                    raise ApiError(
-                        400,
-                        "DUPLICATE_VALUE",
-                        f"duplicate value found: {field} duplicates value on record with "
-                        f"id: {other_id}",
-                        [field],
-                    )
+                raise ApiError(
+                    400,
+                    "DUPLICATE_VALUE",
+                    f"duplicate value found: {field} duplicates value on record with "
+                    f"id: {other_id}",
+                    [field],
+                )

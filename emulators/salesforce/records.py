@@ -5,7 +5,6 @@ Collections (up to 200 records, allOrNone).
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
@@ -131,29 +130,66 @@ class RecordsMixin:
             )
         all_or_none = bool(body.get("allOrNone", False))
         creating = request.method == "POST"
-        results: list[dict[str, Any]] = []
         with self.lock:
-            snapshot = copy.deepcopy(self.state) if all_or_none else None
-            for raw in records:
-                results.append(self.save_one(raw, creating=creating))
-            failed = any(not result["success"] for result in results)
-            if all_or_none and failed:
-                self.state = snapshot  # type: ignore[assignment]
-                self.pending_notifications.clear()
-                rolled_back = {
-                    "statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK",
-                    "message": ROLLED_BACK,
-                    "fields": [],
-                }
-                for result in results:
-                    if result["success"]:
-                        result["success"] = False
-                        result["errors"] = [rolled_back]
-                        if creating:
-                            result.pop("id", None)
-            self.save_state()
-            self.flush_notifications()
+            snapshot = self.snapshot() if all_or_none else None
+            results = [self.save_one(raw, creating=creating) for raw in records]
+            self.finish_collection(results, snapshot, creating=creating)
         return json_response(results)
+
+    @api_call
+    def composite_delete(self, request: Request, version: str) -> Response:
+        """DELETE composite/sobjects?ids=a,b&allOrNone=false: one result per id, in order."""
+        ids = [value for value in request.args.get("ids", "").split(",") if value]
+        if not ids:
+            raise ApiError(400, "MISSING_ARGUMENT", "ids parameter is required")
+        if len(ids) > MAX_COLLECTION_RECORDS:
+            raise ApiError(
+                400,
+                "EXCEEDED_ID_LIMIT",
+                "record limit reached. cannot submit more than 200 records into this call",
+            )
+        all_or_none = request.args.get("allOrNone", "false").lower() == "true"
+        with self.lock:
+            snapshot = self.snapshot() if all_or_none else None
+            results = [self.delete_one(value) for value in ids]
+            self.finish_collection(results, snapshot, creating=False)
+        return json_response(results)
+
+    def delete_one(self, value: str) -> dict[str, Any]:
+        sobject = next((s for s in WRITABLE_FIELDS if self.id_of_type(s, value)), None)
+        try:
+            if sobject is None:
+                raise ApiError(400, "MALFORMED_ID", f"malformed id {value}", [])
+            record_id = self.existing_id(sobject, value, in_collection=True)
+            self.delete(sobject, record_id)
+        except ApiError as exc:
+            return {
+                "id": normalise_id(value) or value,
+                "success": False,
+                "errors": [exc.save_error()],
+            }
+        return {"id": record_id, "success": True, "errors": []}
+
+    def finish_collection(
+        self, results: list[dict[str, Any]], snapshot: dict[str, Any] | None, *, creating: bool
+    ) -> None:
+        """allOrNone: one failure rolls every record back (and cancels their messages)."""
+        if snapshot is not None and any(not result["success"] for result in results):
+            self.state = snapshot
+            self.pending_notifications.clear()
+            rolled_back = {
+                "statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+                "message": ROLLED_BACK,
+                "fields": [],
+            }
+            for result in results:
+                if result["success"]:
+                    result["success"] = False
+                    result["errors"] = [rolled_back]
+                    if creating:
+                        result.pop("id", None)
+        self.save_state()
+        self.flush_notifications()
 
     def save_one(self, raw: Any, *, creating: bool) -> dict[str, Any]:
         """One record of a collection: a SaveResult, never an exception."""

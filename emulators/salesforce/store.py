@@ -1,6 +1,7 @@
 """
-The org's records in the emulator's JSON state: ids, system dates, inserts, updates and deletes,
-and the Organization record.
+The org's records in the emulator's JSON state: ids, system dates, inserts and updates, lookups by
+external id, and the Organization record. A record dict is never changed in place: a change stores
+a new dict, so a snapshot (rollback), a query cursor or a Bulk job can share the old ones.
 """
 
 from __future__ import annotations
@@ -13,16 +14,46 @@ from django.conf import settings
 
 from .errors import ApiError, not_found
 from .ids import KEY_PREFIXES, POD, base62, id18, normalise_id
+from .indexes import FieldIndexes
 from .schema import ORGANIZATION_NAME, SYSTEM_FIELDS, rest_datetime
+
+# The org's one user: every record's owner, and the creator of Bulk jobs.
+OWNER_ID = id18(KEY_PREFIXES["User"] + POD + "000000001")
 
 
 class StoreMixin:
     """Reads and writes self.state (call with the lock held); changes queue outbound messages."""
 
-    state: dict[str, Any]
+    indexes: FieldIndexes
+    field_names: dict[str, dict[str, str]]
+
+    @property
+    def state(self) -> dict[str, Any]:
+        return self._state
+
+    @state.setter
+    def state(self, value: dict[str, Any]) -> None:
+        # A reset, a rollback or a state file: what was derived from the old state is stale.
+        self._state = value
+        self.indexes.clear()
+        self.field_names.clear()
+
+    def snapshot(self) -> dict[str, Any]:
+        """A state to roll back to; cheap, because records are shared, never changed in place."""
+        copied = {
+            key: value if not isinstance(value, dict) else {**value}
+            for key, value in self.state.items()
+        }
+        for store in ("records", "deleted"):
+            copied[store] = {sobject: {**rows} for sobject, rows in self.state[store].items()}
+        copied["custom_fields"] = {
+            sobject: {name: dict(spec) for name, spec in fields.items()}
+            for sobject, fields in self.state["custom_fields"].items()
+        }
+        return copied
 
     def user_id(self) -> str:
-        return id18(KEY_PREFIXES["User"] + POD + "000000001")
+        return OWNER_ID
 
     def org_id(self) -> str:
         # Verbatim when 18 chars, even with a wrong case-safe suffix: SFNS compares it as a string.
@@ -65,47 +96,71 @@ class StoreMixin:
         self.state["last_modstamp_ms"] = now_ms
         return rest_datetime(dt.datetime.fromtimestamp(now_ms / 1000, dt.UTC))
 
-    def insert(self, sobject: str, values: dict[str, Any], *, notify: bool = True) -> str:
+    def insert(
+        self, sobject: str, values: dict[str, Any], *, notify: bool = True, stamp: str = ""
+    ) -> str:
+        """
+        A new record (system fields from values only when seeding). A seed with "IsDeleted": true
+        puts the record straight into the recycle bin, as if it had been deleted then.
+        """
         record_id = values.pop("Id", None) or self.next_id(sobject)
-        if record_id in self.state["records"][sobject]:
+        if (
+            record_id in self.state["records"][sobject]
+            or record_id in self.state["deleted"][sobject]
+        ):
             raise ApiError(400, "DUPLICATE_VALUE", f"duplicate value found: Id {record_id}", ["Id"])
-        stamp = self.modstamp()
-        record = {"Id": record_id}
+        stamp = stamp or self.modstamp()
+        record: dict[str, Any] = {"Id": record_id, "IsDeleted": bool(values.get("IsDeleted"))}
         if sobject == "Account":
+            record["MasterRecordId"] = values.get("MasterRecordId")
             record["OwnerId"] = self.user_id()
         # A checkbox is never null: false unless the create sets it.
         custom = self.state["custom_fields"][sobject]
         record.update({name: False for name, spec in custom.items() if spec["type"] == "boolean"})
         record.update({k: v for k, v in values.items() if k not in SYSTEM_FIELDS})
-        record["CreatedDate"] = values.get("CreatedDate") or stamp
-        record["LastModifiedDate"] = values.get("LastModifiedDate") or stamp
-        record["SystemModstamp"] = values.get("SystemModstamp") or record["LastModifiedDate"]
+        # Seeded dates stay in order: created <= last modified <= SystemModstamp.
+        modified = values.get("LastModifiedDate") or values.get("SystemModstamp") or stamp
+        record["CreatedDate"] = values.get("CreatedDate") or modified
+        record["LastModifiedDate"] = modified
+        record["SystemModstamp"] = values.get("SystemModstamp") or modified
+        if record["IsDeleted"]:
+            self.state["deleted"][sobject][record_id] = record
+            return record_id
         self.check_unique(sobject, record_id, record)
         self.state["records"][sobject][record_id] = record
+        self.indexes.add(sobject, record)
         if notify:
             self.queue_notification(sobject, record)
         return record_id
 
-    def update(self, sobject: str, record_id: str, values: dict[str, Any]) -> None:
+    def update(
+        self, sobject: str, record_id: str, values: dict[str, Any], *, notify: bool = True
+    ) -> dict[str, Any]:
+        """A change by a user or the API: both dates move, and the outbound message is queued."""
         record = self.record(sobject, record_id)
         self.check_required(sobject, {**record, **values})
         self.check_unique(sobject, record_id, values)
-        record.update(values)
-        record["LastModifiedDate"] = record["SystemModstamp"] = self.modstamp()
-        self.queue_notification(sobject, record)
+        stamp = self.modstamp()
+        changed = self.replace(
+            sobject, {**record, **values, "LastModifiedDate": stamp, "SystemModstamp": stamp}
+        )
+        if notify:
+            self.queue_notification(sobject, changed)
+        return changed
 
-    def delete(self, sobject: str, record_id: str) -> None:
-        record = self.state["records"][sobject].pop(record_id)
-        record["SystemModstamp"] = self.modstamp()
-        self.state["deleted"][sobject][record_id] = record
+    def replace(self, sobject: str, record: dict[str, Any]) -> dict[str, Any]:
+        """Store a new version of a live record (the old dict stays as it was)."""
+        self.indexes.remove(sobject, self.state["records"][sobject][record["Id"]])
+        self.state["records"][sobject][record["Id"]] = record
+        self.indexes.add(sobject, record)
+        return record
+
+    def ids_holding(self, sobject: str, field: str, value: Any) -> list[str]:
+        """Live records whose field holds value, ignoring case (unique fields, external ids)."""
+        return self.indexes.ids_with(self.state["records"][sobject], sobject, field, value)
 
     def match_external(self, sobject: str, field: str, value: str) -> list[str]:
         if field == "Id":
             record_id = normalise_id(value)
             return [record_id] if record_id in self.state["records"][sobject] else []
-        wanted = value.casefold()
-        return [
-            rid
-            for rid, record in self.state["records"][sobject].items()
-            if record.get(field) is not None and str(record[field]).casefold() == wanted
-        ]
+        return self.ids_holding(sobject, field, value)

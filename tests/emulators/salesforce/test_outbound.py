@@ -3,87 +3,12 @@
 from __future__ import annotations
 
 import re
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
 from defusedxml import ElementTree
 
-from emulators.base import start_emulator
-from emulators.salesforce import SalesforceEmulator
-
-from .helpers import Api, create_account, password_token, seed
-
-ACK = (
-    b'<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>'
-    b'<notificationsResponse xmlns="http://soap.sforce.com/2005/09/outbound"><Ack>true</Ack>'
-    b"</notificationsResponse></soapenv:Body></soapenv:Envelope>"
-)
-
-
-NACK = ACK.replace(b"<Ack>true</Ack>", b"<Ack>false</Ack>")
-
-
-class Receiver:
-    """A listener on 127.0.0.1 that answers from a script of (status, body), then always Acks."""
-
-    def __init__(self, script: list[tuple[int, bytes]]) -> None:
-        self.script = list(script)
-        self.requests: list[tuple[dict, bytes]] = []
-        self.acked = threading.Event()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append((dict(self.headers), body))
-                status, answer = receiver.script.pop(0) if receiver.script else (200, ACK)
-                self.send_response(status)
-                self.send_header("Content-Type", "text/xml")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-                if answer == ACK and status == 200:
-                    receiver.acked.set()
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/outbound"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def notifying(settings):
-    """An emulator with a notify_url pointing at a scripted receiver (plain HTTP)."""
-    started = []
-
-    def start(script: list[tuple[int, bytes]]) -> tuple[Api, Receiver]:
-        receiver = Receiver(script)
-        app = SalesforceEmulator(notify_url=receiver.url)
-        running = start_emulator(app)
-        started.append((running, receiver))
-        token = password_token(running.url, settings).json()["access_token"]
-        return Api(running.url, token, True), receiver
-
-    yield start
-    for running, receiver in started:
-        running.stop()
-        receiver.close()
-
-
-NS = {
-    "soapenv": "http://schemas.xmlsoap.org/soap/envelope/",
-    "om": "http://soap.sforce.com/2005/09/outbound",
-    "sf": "urn:sobject.enterprise.soap.sforce.com",
-    "xsi": "http://www.w3.org/2001/XMLSchema-instance",
-}
+from .helpers import create_account, seed
+from .receiver import NACK, NS
 
 
 def test_outbound_message_is_retried_until_acknowledged(notifying, settings):

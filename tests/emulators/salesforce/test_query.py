@@ -41,3 +41,24 @@ def test_unknown_query_locator_is_refused(sf):
     response = sf("GET", "query/01g000000000000AAA-2000")
 
     assert error_of(response)[:2] == (400, "INVALID_QUERY_LOCATOR")
+
+
+def test_paging_20000_seeded_accounts_by_modstamp_returns_each_once(sf):
+    # One seed call of 20,000 (fast: no rescans, no outbound messages); all share one modstamp,
+    # so the Id tie-break alone keeps the pages apart.
+    ids = seed(sf, Account=[{"Name": f"Bulk {i}", "Phone": str(i)} for i in range(20_000)])[
+        "Account"
+    ]
+
+    page = sf.query("SELECT Id, SystemModstamp FROM Account ORDER BY SystemModstamp, Id").json()
+    seen, pages = [], 1
+    while True:
+        seen += [record["Id"] for record in page["records"]]
+        if page["done"]:
+            break
+        page = sf("GET", page["nextRecordsUrl"]).json()
+        pages += 1
+
+    assert pages == 10
+    assert len(seen) == len(set(seen)) == 20_000
+    assert set(seen) == set(ids) and seen == sorted(ids)

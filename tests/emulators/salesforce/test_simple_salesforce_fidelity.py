@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 import requests
 from simple_salesforce import Salesforce
@@ -99,3 +102,28 @@ def test_edition_query(sf):
     records = sf.query("SELECT OrganizationType FROM Organization")["records"]
 
     assert records[0]["OrganizationType"] == "Enterprise Edition"
+
+
+def test_query_all_with_deleted_rows_and_a_bulk2_query(sf, salesforce_emulator, salesforce_ca):
+    requests.post(
+        f"{salesforce_emulator.url}/__emulator__/seed",
+        json={"Account": [{"Name": f"Account {i:04d}"} for i in range(250)]},
+        timeout=30,
+        verify=salesforce_ca,
+    ).raise_for_status()
+    gone = sf.query("SELECT Id FROM Account WHERE Name = 'Account 0007'")["records"][0]["Id"]
+    sf.Account.delete(gone)
+
+    everything = sf.query_all(
+        "SELECT Id, IsDeleted FROM Account",
+        include_deleted=True,
+        headers={"Sforce-Query-Options": "batchSize=200"},
+    )
+    # simple-salesforce's Bulk API 2.0 client: create, poll, then CSV sets by Sforce-Locator.
+    sets = list(sf.bulk2.Account.query("SELECT Id, Name FROM Account", max_records=100, wait=0.1))
+
+    assert everything["totalSize"] == 250 and len(everything["records"]) == 250
+    assert [r["Id"] for r in everything["records"] if r["IsDeleted"]] == [gone]
+    rows = [row for text in sets for row in csv.DictReader(io.StringIO(text))]
+    assert len(sets) == 3 and len(rows) == 249
+    assert gone not in {row["Id"] for row in rows}
