@@ -80,7 +80,7 @@ class BackfillRun:
             index.put(customers_done=True)
         enabled = enabled_rules(conf)
         self._restore(index)
-        for batch in self._account_batches(index, conf):
+        for batch, checkpoint in self._account_batches(index, conf):
             outcomes = [decide_link(row, index, conf, enabled) for row in batch]
             outcomes = writer.write(batch, outcomes, index)
             for outcome in outcomes:
@@ -88,14 +88,18 @@ class BackfillRun:
                 self.on_outcome(outcome)
             self.summary.accounts += len(batch)
             self._count_calls()
-            self._save(index)
+            self._save(index, checkpoint)
             self.on_progress("accounts", self.summary.accounts)
         index.put(finished=True)
 
-    def _save(self, index: BackfillIndex) -> None:
-        """The counts so far, with the checkpoint: a resumed run reports the whole run."""
+    def _save(self, index: BackfillIndex, checkpoint: dict[str, Any]) -> None:
+        """
+        A written batch's checkpoint and the counts so far, in one commit: a run killed at any
+        point resumes after the last batch written and reports the whole run.
+        """
         summary = self.summary
         index.put(
+            **checkpoint,
             accounts_done=summary.accounts,
             outcomes=[[action, rule, n] for (action, rule), n in summary.outcomes.items()],
             calls=[summary.salesforce_calls, summary.netsuite_calls],
@@ -142,11 +146,8 @@ class BackfillRun:
     # -- Salesforce: every Account, page by page ----------------------------------------
     def _account_batches(
         self, index: BackfillIndex, conf: IntegrationSettings
-    ) -> Iterator[list[dict[str, Any]]]:
-        """
-        Every Account, in batches; the checkpoint moves past a batch once the caller has
-        written it (the generator resumes only then).
-        """
+    ) -> Iterator[tuple[list[dict[str, Any]], dict[str, Any]]]:
+        """Every Account, in batches, each with the checkpoint to save once it is written."""
         fields = ", ".join(dict.fromkeys([*ACCOUNT_FIELDS, conf.salesforce_netsuite_id_field]))
         total = index.get("account_total")
         if total is None:
@@ -160,22 +161,26 @@ class BackfillRun:
         where = f" WHERE Id > '{last}'" if last else ""
         soql = f"SELECT {fields} FROM Account{where} ORDER BY Id"  # noqa: S608 (ids, field names)
         for page in query_pages(self.salesforce, soql):
-            for batch in itertools.batched(page, self.batch_size):
-                yield list(batch)
-                index.put(account_cursor=batch[-1]["Id"])
+            for start in range(0, len(page), self.batch_size):
+                batch = page[start : start + self.batch_size]
+                yield batch, {"account_cursor": batch[-1]["Id"]}
 
-    def _bulk_batches(self, index: BackfillIndex, soql: str) -> Iterator[list[dict[str, Any]]]:
-        """A Bulk API job's pages; the checkpoint is the job, the page's locator and the rows
-        of that page already written."""
+    def _bulk_batches(
+        self, index: BackfillIndex, soql: str
+    ) -> Iterator[tuple[list[dict[str, Any]], dict[str, Any]]]:
+        """A Bulk API job's pages; the checkpoint is the job, the locator of the page and the
+        rows of that page already written."""
         job_id, locator = index.get("bulk_job", ""), index.get("bulk_locator", "")
         skip = index.get("bulk_rows_done", 0)
         for page in bulk_query_pages(self.salesforce, soql, job_id=job_id, locator=locator):
-            index.put(bulk_job=page.job_id)
             for start in range(skip, len(page.rows), self.batch_size):
-                yield page.rows[start : start + self.batch_size]
-                index.put(bulk_rows_done=start + self.batch_size)
-            skip = 0
-            index.put(bulk_locator=page.next_locator, bulk_rows_done=0)
+                end = start + self.batch_size
+                if end < len(page.rows):
+                    checkpoint = {"bulk_locator": locator, "bulk_rows_done": end}
+                else:  # the page is done: a resumed run starts at the next one
+                    checkpoint = {"bulk_locator": page.next_locator, "bulk_rows_done": 0}
+                yield page.rows[start:end], {"bulk_job": page.job_id, **checkpoint}
+            skip, locator = 0, page.next_locator
 
     def _count_calls(self) -> None:
         """API calls spent so far; the clients' exchange lists are emptied as they are counted."""

@@ -5,6 +5,7 @@ events) send. Redeliveries are applied once; an older version never overwrites a
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -66,6 +67,10 @@ def salesforce_notifications_apply(*, notifications: list[dict[str, Any]]) -> di
     return counts
 
 
+def _second(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(microsecond=0)
+
+
 def _customer_deleted(netsuite_id: str) -> str:
     """Unlink its Accounts, here and (by the write-back) in Salesforce: a later link finds or
     creates a customer afresh."""
@@ -94,9 +99,11 @@ def netsuite_customer_event_apply(*, event: dict[str, Any]) -> str:
     """
     netsuite_id = event["id"]
     stamp = event.get("lastModifiedDate")
-    # Without a modification date, only an identical body is the same event (the key is kept
-    # under InboundEvent's 64 characters).
-    version = stamp or payload_hash(event["fields"])[:32]
+    # The same event is the same date and the same values: a redelivery, or the reconcile
+    # reading a change the webhook brought already. Dates have only seconds in SuiteQL, so a
+    # second change within the same second differs by its values. (Hashed: the key stays under
+    # InboundEvent's 64 characters.)
+    version = payload_hash({"date": stamp, "fields": event["fields"]})[:32]
     if _seen("netsuite", f"{netsuite_id}:{event['event']}:{version}"):
         return "duplicate"
     if event["event"] == "delete":
@@ -106,7 +113,8 @@ def netsuite_customer_event_apply(*, event: dict[str, Any]) -> str:
         current
         and current.last_modified
         and stamp
-        and (parse_salesforce_datetime(stamp) <= current.last_modified)
+        # By the second: SuiteQL has no finer dates, and an equal second may hold news.
+        and (_second(parse_salesforce_datetime(stamp)) < _second(current.last_modified))
     ):
         return "stale"
     # The SuiteScript sends the date beside the fields, not in them: the mirror must keep it,

@@ -130,8 +130,9 @@ def _apply_salesforce(sobject: str, rows: list[dict[str, Any]], found: Counter) 
         for row in live
     ]
     if notes:
-        counts = inbound.salesforce_notifications_apply(notifications=notes)
-        found["accounts" if sobject == "Account" else "opportunities"] += counts["applied"]
+        applied = inbound.salesforce_notifications_apply(notifications=notes)["applied"]
+        if applied:
+            found["accounts" if sobject == "Account" else "opportunities"] += applied
     if sobject != "Account":
         return
     for row in rows:

@@ -1,0 +1,177 @@
+"""
+The reconcile, against both emulators over real HTTP: changes the webhooks never delivered,
+Salesforce deletions and merges, a customer deleted in NetSuite, and the cost of a quiet pass.
+The test emulators send no outbound messages, like an org that gave up on them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import requests
+from django.utils import timezone
+
+from accounts.models import Account, Customer
+from integration_log.models import LogEntry
+from sync.models import ReconcileRun
+from sync.services import inbound, writeback
+from sync.services.reconcile import reconcile_due, reconcile_run
+
+from .helpers import make_statuses_due
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def control(emulator, action: str, body: dict) -> dict:
+    response = requests.post(
+        f"{emulator.url}/__emulator__/{action}", json=body, timeout=10, verify=emulator.verify
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+@pytest.fixture
+def linked_pair(salesforce, netsuite, field_mappings, integration_settings):
+    """Acme in Salesforce and SFNS, linked to NetSuite customer 900; Globex, not linked."""
+    integration_settings(salesforce_edition="Enterprise Edition")
+    acme, globex = salesforce.seed_accounts(
+        {"Name": "Acme", "Phone": "+1 555 0100", "NetSuite_Id__c": "900"}, {"Name": "Globex"}
+    )
+    netsuite.seed(customer=[{"id": "900", "companyName": "Acme", "externalId": acme}])
+    for salesforce_id in (acme, globex):
+        fields = salesforce.account(salesforce_id)
+        inbound.salesforce_record_fetch(sobject="Account", salesforce_id=salesforce_id)
+        assert fields
+    Account.objects.filter(salesforce_id=acme).update(netsuite_id="900")
+    ReconcileRun.objects.all().delete()
+    reconcile_run()  # the first pass sets the watermarks
+    salesforce.reset_stats()
+    netsuite.reset_stats()
+    return acme, globex
+
+
+def test_a_change_the_webhook_never_delivered_is_applied_and_pushed(
+    linked_pair, salesforce, netsuite
+):
+    acme, _ = linked_pair
+    salesforce.edit(type="Account", id=acme, fields={"Phone": "+1 555 0199"})
+
+    run = reconcile_run()
+
+    assert run.found == {"accounts": 1}
+    assert Account.objects.get(salesforce_id=acme).fields["Phone"] == "+1 555 0199"
+    assert netsuite.record("customer", "900")["phone"] == "+1 555 0199"
+
+
+def test_a_quiet_pass_costs_one_query_per_object_and_one_suiteql(linked_pair, salesforce, netsuite):
+    run = reconcile_run()
+
+    assert run.found == {} and run.error == ""
+    assert sum(salesforce.data_calls().values()) == 2  # Accounts, Opportunities
+    assert sum(netsuite.stats()["calls"].values()) == 1
+    assert LogEntry.objects.filter(operation="reconcile").latest("id").reason == "nothing changed"
+
+
+def test_an_account_deleted_in_salesforce_is_unlinked_and_its_customer_kept(
+    linked_pair, salesforce, netsuite
+):
+    acme, _ = linked_pair
+    salesforce.edit(type="Account", id=acme, delete=True)
+
+    run = reconcile_run()
+
+    assert run.found == {"deleted": 1}
+    account = Account.objects.get(salesforce_id=acme)
+    assert account.deleted_at is not None and account.netsuite_id == ""
+    entry = LogEntry.objects.get(operation="account_deleted")
+    assert entry.reason == "deleted in Salesforce; unlinked from customer 900 (kept)"
+    assert not netsuite.record("customer", "900").get("isInactive")
+
+
+def test_a_setting_makes_the_customer_of_a_deleted_account_inactive(
+    linked_pair, salesforce, netsuite, integration_settings
+):
+    acme, _ = linked_pair
+    integration_settings(deactivate_customer_of_deleted_account=True)
+    salesforce.edit(type="Account", id=acme, delete=True)
+
+    reconcile_run()
+
+    assert netsuite.record("customer", "900")["isInactive"] is True
+    assert LogEntry.objects.get(operation="account_deleted").reason.endswith("(made inactive)")
+
+
+def test_a_merged_account_passes_its_link_to_the_survivor(linked_pair, salesforce, netsuite):
+    acme, globex = linked_pair
+    control(salesforce, "merge", {"type": "Account", "master": globex, "losers": [acme]})
+
+    run = reconcile_run()
+
+    assert run.found.get("merged") == 1
+    assert Account.objects.get(salesforce_id=globex).netsuite_id == "900"
+    assert Account.objects.get(salesforce_id=acme).netsuite_id == ""
+    customer = netsuite.record("customer", "900")
+    assert customer["externalId"] == globex
+    assert customer["custentity_sfns_salesforce_id"] == globex
+    make_statuses_due()
+    writeback.status_writeback()
+    assert salesforce.account(globex)["NetSuite_Id__c"] == "900"
+
+
+def test_a_merge_into_a_linked_account_reports_both_customers(linked_pair, salesforce, netsuite):
+    acme, globex = linked_pair
+    netsuite.seed(customer=[{"id": "901", "companyName": "Globex", "externalId": globex}])
+    Account.objects.filter(salesforce_id=globex).update(netsuite_id="901")
+    control(salesforce, "merge", {"type": "Account", "master": globex, "losers": [acme]})
+
+    run = reconcile_run()
+
+    assert run.found.get("merge conflict") == 1
+    assert Account.objects.get(salesforce_id=globex).netsuite_id == "901"
+    entry = LogEntry.objects.get(operation="account_merged")
+    assert entry.outcome == "error"
+    assert f"merged into Account {globex}, which is linked to customer 901: customer 900" in (
+        entry.reason
+    )
+
+
+def test_a_customer_deleted_in_netsuite_clears_the_netsuite_id_in_salesforce(
+    linked_pair, salesforce
+):
+    acme, _ = linked_pair
+    inbound.netsuite_customer_event_apply(
+        event={"event": "delete", "recordType": "customer", "id": "900", "fields": {}}
+    )
+
+    make_statuses_due()
+    writeback.status_writeback()
+
+    assert Account.objects.get(salesforce_id=acme).netsuite_id == ""
+    assert salesforce.account(acme).get("NetSuite_Id__c") is None
+
+
+def test_a_lock_checked_in_netsuite_without_a_webhook_reaches_the_mirror(linked_pair, netsuite):
+    Customer.objects.update_or_create(netsuite_id="900", defaults={"locked": False})
+    netsuite.edit(type="customer", id="900", fields={"custentity_sfns_lock_record": True})
+
+    run = reconcile_run()
+
+    assert run.found == {"customers": 1}
+    assert Customer.objects.get(netsuite_id="900").locked is True
+
+
+def test_a_pass_is_due_after_the_interval_in_the_settings(db, integration_settings):
+    now = timezone.now()
+    integration_settings(reconcile_minutes=15)
+    assert reconcile_due(now=now)  # never ran
+    ReconcileRun.objects.create(finished_at=now)
+    ReconcileRun.objects.update(started_at=now - dt.timedelta(minutes=10))
+    assert not reconcile_due(now=now)
+    ReconcileRun.objects.update(started_at=now - dt.timedelta(minutes=16))
+    assert reconcile_due(now=now)
+    ReconcileRun.objects.update(finished_at=None, started_at=now - dt.timedelta(minutes=16))
+    assert not reconcile_due(now=now)  # one is still running
+    integration_settings(reconcile_minutes=0)
+    ReconcileRun.objects.update(finished_at=now)
+    assert not reconcile_due(now=now)
