@@ -38,6 +38,15 @@ FIRST_LOOK = dt.timedelta(days=1)
 # A pass that has not finished after this long is taken for dead: the next one may start.
 STUCK = dt.timedelta(minutes=30)
 OPPORTUNITY_FIELDS = ["Id", "Name", "AccountId", "StageName", "Amount", "CloseDate"]
+# SuiteQL's customer columns for the financials (REST's balance is balancesearch there; the
+# deposit balance has no SuiteQL column: Update from NetSuite reads it through REST).
+SUITEQL_FINANCIALS = {
+    "balancesearch": "balance",
+    "overduebalancesearch": "overdueBalance",
+    "creditlimit": "creditLimit",
+    "daysoverduesearch": "daysOverdue",
+    "unbilledorderssearch": "unbilledOrders",
+}
 
 
 def reconcile_due(*, now: dt.datetime | None = None) -> bool:
@@ -156,7 +165,8 @@ def _netsuite(watermark: dt.datetime | None, found: Counter) -> dt.datetime | No
     sfid, lock = column(conf.netsuite_salesforce_id_field), column(conf.netsuite_lock_field)
     query = (
         "SELECT id, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS modified, "  # noqa: S608
-        f"companyname, externalid, {sfid}, {lock} FROM customer WHERE lastmodifieddate > "
+        f"companyname, externalid, {sfid}, {lock}, {', '.join(SUITEQL_FINANCIALS)} "
+        "FROM customer WHERE lastmodifieddate > "
         f"TO_TIMESTAMP('{since}', 'YYYY-MM-DD HH24:MI:SS') ORDER BY lastmodifieddate, id"
     )
     newest = watermark
@@ -172,6 +182,11 @@ def _netsuite(watermark: dt.datetime | None, found: Counter) -> dt.datetime | No
                 "externalId": row.get("externalid") or "",
                 conf.netsuite_salesforce_id_field: row.get(sfid) or "",
                 conf.netsuite_lock_field: _true(row.get(lock)) or row.get(lock) == "T",
+                **{
+                    name: row[column_name]
+                    for column_name, name in SUITEQL_FINANCIALS.items()
+                    if row.get(column_name) not in (None, "")
+                },
             },
         }
         if inbound.netsuite_customer_event_apply(event=event) == "applied":

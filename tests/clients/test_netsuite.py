@@ -150,7 +150,7 @@ def test_suiteql_follows_every_page(netsuite, netsuite_client):
 
     rows = list(
         netsuite_client.suiteql(
-            "SELECT id, companyname FROM customer WHERE isinactive IS NULL ORDER BY id",
+            "SELECT id, companyname FROM customer WHERE isinactive = 'F' ORDER BY id",
             page_size=3,
         )
     )
@@ -163,7 +163,7 @@ def test_suiteql_follows_every_page(netsuite, netsuite_client):
     assert [e.response["offset"] for e in pages] == [0, 3, 6]
     assert [e.response["hasMore"] for e in pages] == [True, True, False]
     assert pages[0].request == {
-        "q": "SELECT id, companyname FROM customer WHERE isinactive IS NULL ORDER BY id"
+        "q": "SELECT id, companyname FROM customer WHERE isinactive = 'F' ORDER BY id"
     }
 
 
