@@ -17,6 +17,21 @@ class IntegrationSettingsAdmin(admin.ModelAdmin):
             {"fields": ["create_only", "sync_account_on_sales_order", "check_lock_before_push"]},
         ),
         (
+            "Matching existing customers (at link time and in the backfill)",
+            {
+                "fields": [
+                    "match_by_name",
+                    "match_by_website",
+                    "match_by_phone",
+                    "match_by_email_domain",
+                ]
+            },
+        ),
+        (
+            "Reconcile and deletions",
+            {"fields": ["reconcile_minutes", "deactivate_customer_of_deleted_account"]},
+        ),
+        (
             "Salesforce",
             {
                 "fields": [
