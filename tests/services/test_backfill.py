@@ -198,3 +198,28 @@ def test_above_the_threshold_accounts_are_read_with_a_bulk_api_job(
     assert outcomes(rows) == EXPECTED
     calls = salesforce.data_calls()
     assert any("bulk" in endpoint or "jobs" in endpoint for endpoint in calls), calls
+
+
+def test_the_phone_and_email_rules_link_once_switched_on(
+    salesforce, netsuite, field_mappings, integration_settings, tmp_path
+):
+    by_phone, by_email = salesforce.seed_accounts(
+        {"Name": "Phoney", "Phone": "+1 (415) 555-0101"},
+        {"Name": "Mailer", "Website": "https://mailer.example"},
+    )
+    netsuite.seed(
+        customer=[
+            {"id": "811", "companyName": "P Holdings", "phone": "415.555.0101"},
+            {"id": "812", "companyName": "M Holdings", "email": "ap@mailer.example"},
+        ]
+    )
+    off, _ = backfill(tmp_path, "--dry-run")
+    integration_settings(match_by_phone=True, match_by_email_domain=True)
+
+    on, _ = backfill(tmp_path, "--dry-run")
+
+    assert outcomes(off) == {"Phoney": ("unmatched", "", ""), "Mailer": ("unmatched", "", "")}
+    assert outcomes(on) == {
+        "Phoney": ("linked", "811", "phone"),
+        "Mailer": ("linked", "812", "email domain"),
+    }
