@@ -26,6 +26,7 @@ lint: install
 
 bench: install
 	$(PY) -m benchmarks.netsuite_burst
+	$(PY) -m benchmarks.backfill
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .emulators
