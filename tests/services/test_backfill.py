@@ -203,7 +203,7 @@ def test_above_the_threshold_accounts_are_read_with_a_bulk_api_job(
 def test_the_phone_and_email_rules_link_once_switched_on(
     salesforce, netsuite, field_mappings, integration_settings, tmp_path
 ):
-    by_phone, by_email = salesforce.seed_accounts(
+    salesforce.seed_accounts(
         {"Name": "Phoney", "Phone": "+1 (415) 555-0101"},
         {"Name": "Mailer", "Website": "https://mailer.example"},
     )
