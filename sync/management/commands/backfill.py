@@ -58,8 +58,9 @@ class Command(BaseCommand):
                 if phase == "total":
                     bars["accounts"] = tqdm(total=done, desc="Accounts", unit=" accounts")
                     return
-                bar = bars.setdefault(phase, tqdm(desc=phase.capitalize(), unit=f" {phase}"))
-                bar.update(done - bar.n)
+                if phase not in bars:
+                    bars[phase] = tqdm(desc=phase.capitalize(), unit=f" {phase}")
+                bars[phase].update(done - bars[phase].n)
 
             def outcome(item: AccountOutcome) -> None:
                 if report is not None:
