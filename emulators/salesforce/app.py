@@ -17,6 +17,7 @@ from werkzeug.wrappers import Request, Response
 
 from ..base import CONTROL_PREFIX, EmulatorApp, json_response
 from .bulk import BulkQueryMixin
+from .composite import CompositeMixin
 from .describe import DescribeMixin
 from .errors import ApiError, not_found
 from .fields import FieldsMixin
@@ -43,6 +44,7 @@ class SalesforceEmulator(
     RecycleMixin,
     StoreMixin,
     QueryMixin,
+    CompositeMixin,
     BulkQueryMixin,
     SoqlMixin,
     OutboundMixin,
@@ -51,8 +53,9 @@ class SalesforceEmulator(
     """
     Salesforce as SFNS sees it: OAuth (password, client credentials, JWT bearer), REST sObjects
     Account/Opportunity (CRUD, upsert by external id, composite collections), SOQL through query
-    and queryAll, Bulk API 2.0 query jobs, the recycle bin (IsDeleted, MasterRecordId), the daily
-    API allocation, and SOAP outbound messages to notify_url on every create/update.
+    and queryAll, the Composite resource (subrequests as one API call), Bulk API 2.0 query
+    jobs, the recycle bin (IsDeleted, MasterRecordId), the daily API allocation, and SOAP
+    outbound messages to notify_url on every create/update.
 
     Credentials come from django.conf.settings on each request (SALESFORCE_CLIENT_ID, ...).
 
@@ -165,6 +168,8 @@ class SalesforceEmulator(
                 endpoint="composite_sobjects",
             ),
             Rule(f"{data}/composite/sobjects", methods=["DELETE"], endpoint="composite_delete"),
+            Rule(f"{data}/composite", methods=["POST"], endpoint="composite"),
+            Rule(f"{data}/composite/", methods=["POST"], endpoint="composite"),
             Rule(f"{data}/query", methods=["GET"], endpoint="query"),
             Rule(f"{data}/query/", methods=["GET"], endpoint="query"),
             Rule(f"{data}/query/<locator>", methods=["GET"], endpoint="query_more"),

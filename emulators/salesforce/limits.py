@@ -41,6 +41,11 @@ def api_versions() -> list[dict[str, str]]:
     return versions
 
 
+# Set in the WSGI environ of a Composite subrequest (composite.py): the composite request has
+# counted the one API call for all of them.
+SUBREQUEST_KEY = "sfns.composite_subrequest"
+
+
 def api_call(method: Callable[..., Response]) -> Callable[..., Response]:
     """Version check, bearer session, daily API allocation and Sforce-Limit-Info header."""
 
@@ -51,18 +56,11 @@ def api_call(method: Callable[..., Response]) -> Callable[..., Response]:
         self.remember_url(request)
         if self.session_for(request) is None:
             return self.invalid_session()
-        with self.lock:
-            # The allocation is a rolling 24 hours; a calendar day (UTC) is close enough here.
-            today = dt.datetime.now(dt.UTC).date().isoformat()
-            if self.state.get("api_usage_day") != today:
-                self.state["api_usage_day"], self.state["api_usage"] = today, 0
-            if self.state["api_usage"] >= self.state["api_limit"]:
-                headers = self.limit_headers()
-                error = ApiError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
-                return error.response(headers)
-            self.state["api_usage"] += 1
-            self.save_state()
-            headers = self.limit_headers()
+        headers: dict[str, str] = {}
+        if not request.environ.get(SUBREQUEST_KEY):
+            refused, headers = self.charge_api_call()
+            if refused is not None:
+                return refused
         if not VERSION_RE.match(version) or not OLDEST_VERSION <= float(version[1:]) <= (
             NEWEST_VERSION
         ):
@@ -80,6 +78,21 @@ def api_call(method: Callable[..., Response]) -> Callable[..., Response]:
 
 class LimitsMixin:
     """The allocation as the API reports it; uses the emulator's state and lock."""
+
+    def charge_api_call(self) -> tuple[Response | None, dict[str, str]]:
+        """Count one call: (None, headers), or (403 REQUEST_LIMIT_EXCEEDED, headers) when spent."""
+        with self.lock:
+            # The allocation is a rolling 24 hours; a calendar day (UTC) is close enough here.
+            today = dt.datetime.now(dt.UTC).date().isoformat()
+            if self.state.get("api_usage_day") != today:
+                self.state["api_usage_day"], self.state["api_usage"] = today, 0
+            if self.state["api_usage"] >= self.state["api_limit"]:
+                headers = self.limit_headers()
+                error = ApiError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+                return error.response(headers), headers
+            self.state["api_usage"] += 1
+            self.save_state()
+            return None, self.limit_headers()
 
     def limit_headers(self) -> dict[str, str]:
         usage = f"api-usage={self.state['api_usage']}/{self.state['api_limit']}"

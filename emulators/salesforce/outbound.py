@@ -21,6 +21,8 @@ class OutboundMixin:
 
     pending_notifications: list[dict[str, Any]]
     outbound_fields: dict[str, list[str]]  # from the package's workflows: what each message holds
+    # Set while an allOrNone Composite request runs (composite.py): its messages wait for it.
+    holding_notifications = False
 
     def notification_accepted(self, response: requests.Response) -> bool:
         return response.status_code == 200 and bool(
@@ -34,6 +36,8 @@ class OutboundMixin:
 
     def flush_notifications(self) -> None:
         """Hand queued messages to the notifier; call with the lock held, after the change."""
+        if self.holding_notifications:
+            return
         pending, self.pending_notifications = self.pending_notifications, []
         for item in pending:
             self.notify(

@@ -27,6 +27,11 @@ class Api:
         response.raise_for_status()
         return response
 
+    def state(self) -> dict:
+        response = self.session.get(f"{self.url}/__emulator__/state", timeout=10)
+        response.raise_for_status()
+        return response.json()
+
     def query(self, soql: str, **kwargs) -> requests.Response:
         return self("GET", "query", params={"q": soql}, **kwargs)
 
