@@ -12,8 +12,9 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
-from .errors import Rejected
+from .errors import Rejected, Transient
 from .salesforce import SalesforceClient
 
 
@@ -23,6 +24,51 @@ def query_pages(
     """The rows of a SOQL query, one page (up to 2,000 rows) at a time, following
     nextRecordsUrl; include_deleted uses queryAll."""
     result = client._call(lambda sf: sf.query(soql, include_deleted=include_deleted))
+    yield from pages_from(client, result, include_deleted=include_deleted)
+
+
+# https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_composite.htm
+def composite_queries(
+    client: SalesforceClient, queries: dict[str, str], *, include_deleted: bool = False
+) -> dict[str, dict[str, Any]]:
+    """
+    Several SOQL queries in one Composite request, which counts as one API call: each query's
+    first page by name ({"Account": soql, ...} -> {"Account": result, ...}). Follow each with
+    pages_from().
+    """
+    resource = "queryAll" if include_deleted else "query"
+    body = {
+        "allOrNone": False,
+        "compositeRequest": [
+            {
+                "method": "GET",
+                "url": f"/services/data/v{client.version}/{resource}/?{urlencode({'q': soql})}",
+                "referenceId": name,
+            }
+            for name, soql in queries.items()
+        ],
+    }
+    answer = client._call(lambda sf: sf.restful("composite", method="POST", json=body))
+    results = {}
+    for item in answer.get("compositeResponse", []):
+        status, result = int(item.get("httpStatusCode", 500)), item.get("body")
+        if status >= 300:
+            errors = result if isinstance(result, list) else []
+            text = "; ".join(f"{e.get('errorCode')}: {e.get('message')}" for e in errors)
+            error = Transient if status >= 500 else Rejected
+            raise error(
+                f"Salesforce {item.get('referenceId')} query: {text or status}",
+                status=status,
+                response=result,
+            )
+        results[item["referenceId"]] = result
+    return results
+
+
+def pages_from(
+    client: SalesforceClient, result: dict[str, Any], *, include_deleted: bool = False
+) -> Iterator[list[dict[str, Any]]]:
+    """A query's pages from its first result on, following nextRecordsUrl."""
     while True:
         yield [_plain(record) for record in result["records"]]
         if result.get("done", True) or not result.get("nextRecordsUrl"):

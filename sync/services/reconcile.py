@@ -3,8 +3,8 @@ Reconcile: ask Salesforce and NetSuite what changed since the watermarks and app
 the webhooks' own paths, so a change already applied is recognized and an older version never
 wins. It catches what the webhooks missed (Salesforce gives up on an outbound message after 24
 hours, and an admin can delete queued ones) and Salesforce's deletions and merges, which send
-no message. With nothing changed it costs two Salesforce queries (Accounts, Opportunities) and
-one SuiteQL query.
+no message. With nothing changed it costs one call to each: a Composite request holding the
+Account and Opportunity queries, and one SuiteQL query.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from settings.models import IntegrationSettings
 from ..clients.errors import ClientError
 from ..clients.netsuite import NetSuiteClient
 from ..clients.salesforce import SalesforceClient
-from ..clients.salesforce_queries import query_pages
+from ..clients.salesforce_queries import composite_queries, pages_from
 from ..models import FieldMapping, MappingDirection, ReconcileRun
 from . import deletions, inbound
 from .match import column
@@ -111,15 +111,20 @@ def _salesforce(watermark: dt.datetime | None, found: Counter) -> dt.datetime | 
     since = _since(watermark).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     newest = watermark
     stamps = ["LastModifiedDate", "SystemModstamp"]
-    for sobject, fields in (
-        ("Account", [*_account_fields(conf), *stamps, "IsDeleted", "MasterRecordId"]),
-        ("Opportunity", [*OPPORTUNITY_FIELDS, *stamps, "IsDeleted"]),
-    ):
-        soql = (
+    queries = {
+        sobject: (
             f"SELECT {', '.join(fields)} FROM {sobject} WHERE SystemModstamp > {since} "  # noqa: S608
             "ORDER BY SystemModstamp, Id"
         )
-        for page in query_pages(client, soql, include_deleted=True):
+        for sobject, fields in (
+            ("Account", [*_account_fields(conf), *stamps, "IsDeleted", "MasterRecordId"]),
+            ("Opportunity", [*OPPORTUNITY_FIELDS, *stamps, "IsDeleted"]),
+        )
+    }
+    # Both first pages in one Composite request: a quiet pass is one Salesforce call.
+    firsts = composite_queries(client, queries, include_deleted=True)
+    for sobject in queries:
+        for page in pages_from(client, firsts[sobject], include_deleted=True):
             _apply_salesforce(sobject, page, found)
             for row in page:
                 stamp = parse_salesforce_datetime(row.get("SystemModstamp"))

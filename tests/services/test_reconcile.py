@@ -66,11 +66,13 @@ def test_a_change_the_webhook_never_delivered_is_applied_and_pushed(
     assert netsuite.record("customer", "900")["phone"] == "+1 555 0199"
 
 
-def test_a_quiet_pass_costs_one_query_per_object_and_one_suiteql(linked_pair, salesforce, netsuite):
+def test_a_quiet_pass_costs_one_call_to_each_system(linked_pair, salesforce, netsuite):
+    before = salesforce.api_usage()
+
     run = reconcile_run()
 
     assert run.found == {} and run.error == ""
-    assert sum(salesforce.data_calls().values()) == 2  # Accounts, Opportunities
+    assert salesforce.api_usage() - before == 1  # one Composite request: both queries
     assert sum(netsuite.stats()["calls"].values()) == 1
     assert LogEntry.objects.filter(operation="reconcile").latest("id").reason == "nothing changed"
 
