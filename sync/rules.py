@@ -15,7 +15,6 @@ UNCHANGED = "no change since the last sync"
 
 CUSTOMER_CREATED = "customer created"
 CUSTOMER_CREATED_AS_CHOSEN = "customer created (chosen over the matching customers)"
-LINKED_CHOSEN = "linked to the customer chosen"
 LINKED_EXISTING = "linked to the existing customer"
 LINKED_EXISTING_LOCKED = "linked to the existing customer (locked: not updated)"
 LINKED_EXISTING_CREATE_ONLY = "linked to the existing customer (create only: not updated)"
