@@ -7,6 +7,8 @@ The test emulators send no outbound messages, like an org that gave up on them.
 from __future__ import annotations
 
 import datetime as dt
+import socket
+import time
 from decimal import Decimal
 
 import pytest
@@ -184,3 +186,50 @@ def test_a_pass_is_due_after_the_interval_in_the_settings(db, integration_settin
     integration_settings(reconcile_minutes=0)
     ReconcileRun.objects.update(finished_at=now)
     assert not reconcile_due(now=now)
+
+
+@pytest.fixture
+def org_that_gave_up(tmp_path, settings, monkeypatch, netsuite, field_mappings):
+    """
+    A Salesforce org whose outbound messages go to an SFNS it cannot reach, and which gives up
+    on each after a second (Salesforce: 24 hours), pointed at by SFNS's settings.
+    """
+    from emulators.base import start_emulator
+    from emulators.salesforce import SalesforceEmulator
+
+    from ..conftest import SalesforceControl
+
+    with socket.socket() as probe:  # a port nobody listens on: the webhook is unreachable
+        probe.bind(("127.0.0.1", 0))
+        unreachable = f"http://127.0.0.1:{probe.getsockname()[1]}/webhooks/salesforce/x/"
+    ca = str(tmp_path / "ca.pem")
+    running = start_emulator(SalesforceEmulator(notify_url=unreachable), ca_out=ca)
+    running.app.notifier.first_delay, running.app.notifier.max_age = 0.1, 1.0
+    settings.SALESFORCE_LOGIN_URL = running.url
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca)
+    yield SalesforceControl(running.url, verify=ca)
+    running.stop()
+
+
+def test_a_change_whose_outbound_message_was_given_up_is_caught_by_the_reconcile(
+    org_that_gave_up, netsuite
+):
+    salesforce = org_that_gave_up
+    [acme] = salesforce.seed_accounts({"Name": "Acme", "Phone": "+1 555 0100"})
+    netsuite.seed(customer=[{"id": "900", "companyName": "Acme", "externalId": acme}])
+    inbound.salesforce_record_fetch(sobject="Account", salesforce_id=acme)
+    Account.objects.filter(salesforce_id=acme).update(netsuite_id="900")
+    reconcile_run()  # the watermarks
+
+    salesforce.edit(type="Account", id=acme, fields={"Phone": "+1 555 0177"})
+    deadline = time.monotonic() + 10
+    while salesforce.stats()["notifications"]["abandoned"] < 1:
+        assert time.monotonic() < deadline, "the emulator never gave up"
+        time.sleep(0.1)
+    assert Account.objects.get(salesforce_id=acme).fields["Phone"] == "+1 555 0100"  # missed
+
+    run = reconcile_run()
+
+    assert run.found["accounts"] == 1
+    assert Account.objects.get(salesforce_id=acme).fields["Phone"] == "+1 555 0177"
+    assert netsuite.record("customer", "900")["phone"] == "+1 555 0177"
