@@ -103,3 +103,13 @@ def test_sync_status_filter_shows_the_right_accounts(admin_client, field_mapping
         content = admin_client.get(url, {"sync_status": value}).content.decode()
         assert name in content, value
         assert not any(other in content for other in names - {name}), value
+
+
+def test_the_log_says_who_wrote_to_whom(admin_client, db):
+    LogEntryFactory(direction="to_netsuite", operation="account_push")
+    LogEntryFactory(direction="from_salesforce", operation="salesforce_outbound_message")
+
+    page = admin_client.get(reverse("admin:integration_log_logentry_changelist")).content.decode()
+
+    assert "SFNS wrote to NetSuite" in page and "Salesforce wrote to SFNS" in page
+    assert "Push (Account to its customer)" in page  # the operation, in the glossary's words
