@@ -267,3 +267,21 @@ def test_an_allocation_within_the_reserve_is_flagged(admin_client, salesforce):
     assert "4,760 / 5,000 (95.2%)" in html
     assert "Within the reserve: Salesforce jobs wait and retry instead of calling." in html
     assert re.search(r"Reserve kept</th>\s*<td[^>]*>5%</td>", html)
+
+
+def test_the_last_reconcile_pass_its_findings_and_watermarks_are_shown(admin_client, db):
+    from sync.models import ReconcileRun
+
+    ReconcileRun.objects.create(
+        finished_at=timezone.now(),
+        found={"accounts": 3, "deleted": 1},
+        salesforce_watermark=dt.datetime(2026, 11, 26, 5, 0, 7, tzinfo=dt.UTC),
+        netsuite_watermark=dt.datetime(2026, 11, 26, 4, 59, 1, tzinfo=dt.UTC),
+    )
+
+    html = admin_client.get(DASHBOARD).content.decode()
+
+    assert "3 accounts, 1 deleted" in html
+    assert "2026-11-26 05:00:07" in html and "2026-11-26 04:59:01" in html
+    assert "15 minutes" in html
+    assert 'href="/admin/sync/reconcilerun/"' in html
