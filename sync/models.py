@@ -146,3 +146,9 @@ class ReconcileRun(models.Model):
 
     def __str__(self) -> str:
         return f"reconcile {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def found_text(self) -> str:
+        """ "3 accounts, 1 deleted", in a fixed order (jsonb keeps its own key order)."""
+        found = sorted((what, n) for what, n in self.found.items() if n)
+        return ", ".join(f"{n} {what}" for what, n in found) or "nothing changed"

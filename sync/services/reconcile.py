@@ -82,14 +82,10 @@ def reconcile_run() -> ReconcileRun:
         operation=Operation.RECONCILE,
         direction=Direction.FROM_SALESFORCE,
         outcome=Outcome.ERROR if run.error else Outcome.SUCCESS,
-        reason=run.error or _found_text(found),
+        reason=run.error or run.found_text,
     )
     ReconcileRun.objects.filter(pk__in=ReconcileRun.objects.values("pk")[200:]).delete()
     return run
-
-
-def _found_text(found: Counter) -> str:
-    return ", ".join(f"{n} {what}" for what, n in sorted(found.items()) if n) or "nothing changed"
 
 
 def _since(watermark: dt.datetime | None) -> dt.datetime:

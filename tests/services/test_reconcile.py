@@ -233,3 +233,15 @@ def test_a_change_whose_outbound_message_was_given_up_is_caught_by_the_reconcile
     assert run.found["accounts"] == 1
     assert Account.objects.get(salesforce_id=acme).fields["Phone"] == "+1 555 0177"
     assert netsuite.record("customer", "900")["phone"] == "+1 555 0177"
+
+
+def test_the_command_runs_a_pass_now_and_says_what_it_found(linked_pair, salesforce, capsys):
+    from django.core.management import call_command
+
+    acme, _ = linked_pair
+    salesforce.edit(type="Account", id=acme, fields={"Phone": "+1 555 0123"})
+
+    call_command("reconcile")
+
+    assert capsys.readouterr().out.startswith("Found: 1 accounts")
+    assert ReconcileRun.objects.count() == 2

@@ -17,8 +17,7 @@ class Command(BaseCommand):
         run = reconcile_run()
         if run.error:
             raise CommandError(f"reconcile failed: {run.error}")
-        found = ", ".join(f"{n} {what}" for what, n in sorted(run.found.items())) or "nothing"
         self.stdout.write(
-            f"Found {found}. Watermarks: Salesforce {run.salesforce_watermark or '-'}, "
+            f"Found: {run.found_text}. Watermarks: Salesforce {run.salesforce_watermark or '-'}, "
             f"NetSuite {run.netsuite_watermark or '-'}."
         )
