@@ -162,6 +162,11 @@ class NetSuiteClient:
         raise _error(method, path, response)
 
 
+def suiteql_checkbox(value: Any) -> bool:
+    """A checkbox as SuiteQL answers it: "T" or "F" (a REST body has true/false)."""
+    return value is True or str(value).upper() in ("T", "TRUE")
+
+
 def _replace_param(replace: Iterable[str]) -> dict[str, str] | None:
     names = sorted(replace)
     return {"replace": ",".join(names)} if names else None

@@ -20,7 +20,7 @@ from typing import Any
 from settings.models import IntegrationSettings
 
 from .. import matching
-from ..clients.netsuite import NetSuiteClient
+from ..clients.netsuite import NetSuiteClient, suiteql_checkbox
 from ..clients.salesforce import COLLECTION_LIMIT, SalesforceClient
 from ..clients.salesforce_queries import bulk_query_pages, count, query_pages
 from .backfill_index import BackfillIndex
@@ -201,7 +201,7 @@ def _indexed(row: dict[str, Any], conf: IntegrationSettings) -> dict[str, Any]:
         "netsuite_id": str(row["id"]),
         "company_name": str(row.get("companyname") or ""),
         "owner": owner_id(row.get("externalid") or row.get(sfid_field)),
-        "inactive": str(row.get("isinactive") or "F").upper() in ("T", "TRUE"),
-        "locked": str(row.get(lock_field) or "F").upper() in ("T", "TRUE"),
+        "inactive": suiteql_checkbox(row.get("isinactive")),
+        "locked": suiteql_checkbox(row.get(lock_field)),
         "keys": matching.customer_keys(row),
     }

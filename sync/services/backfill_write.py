@@ -59,7 +59,9 @@ class LinkWriter:
             if mirror is None:
                 new.append(Customer(netsuite_id=row["netsuite_id"], **values))
             elif any(getattr(mirror, k) != v for k, v in values.items()):
-                changed.append(dataclass_update(mirror, values))
+                for key, value in values.items():
+                    setattr(mirror, key, value)
+                changed.append(mirror)
         Customer.objects.bulk_create(new, batch_size=500)
         Customer.objects.bulk_update(changed, ["company_name", "salesforce_id", "locked"], 500)
 
@@ -157,12 +159,6 @@ class LinkWriter:
             mirror.netsuite_id = netsuite_id
         Account.objects.bulk_create(new, batch_size=500)
         Account.objects.bulk_update(changed, ["fields", "name", "last_modified", "netsuite_id"])
-
-
-def dataclass_update(obj: Any, values: dict[str, Any]) -> Any:
-    for key, value in values.items():
-        setattr(obj, key, value)
-    return obj
 
 
 def _failed(outcome: AccountOutcome, exc: ClientError, direction: str) -> AccountOutcome:

@@ -16,7 +16,7 @@ from settings.models import IntegrationSettings
 
 from .. import matching, rules
 from ..clients.errors import NotFound
-from ..clients.netsuite import NetSuiteClient
+from ..clients.netsuite import NetSuiteClient, suiteql_checkbox
 from ..errors import SyncRefused
 from ..selectors import account_source
 
@@ -68,7 +68,7 @@ def customer_for_link(
         )
     if not found.unique:
         return None
-    locked = _is_true(rows[found.unique].get(conf.netsuite_lock_field.lower()))
+    locked = suiteql_checkbox(rows[found.unique].get(conf.netsuite_lock_field.lower()))
     return Found(found.unique, locked, f"found by {found.rule}")
 
 
@@ -151,7 +151,3 @@ def column(field_id: str) -> str:
 
 def _quoted(text: str) -> str:
     return text.replace("'", "''")
-
-
-def _is_true(value: Any) -> bool:
-    return value is True or str(value).upper() in ("T", "TRUE")

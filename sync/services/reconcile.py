@@ -23,7 +23,7 @@ from integration_log.services import record
 from settings.models import IntegrationSettings
 
 from ..clients.errors import ClientError
-from ..clients.netsuite import NetSuiteClient
+from ..clients.netsuite import NetSuiteClient, suiteql_checkbox
 from ..clients.salesforce import SalesforceClient
 from ..clients.salesforce_queries import composite_queries, pages_from
 from ..models import FieldMapping, MappingDirection, ReconcileRun
@@ -130,7 +130,7 @@ def _salesforce(watermark: dt.datetime | None, found: Counter) -> dt.datetime | 
 
 def _apply_salesforce(sobject: str, rows: list[dict[str, Any]], found: Counter) -> None:
     """Live rows go the outbound messages' way; deleted Accounts are unlinked or merged."""
-    live = [row for row in rows if not _true(row.get("IsDeleted"))]
+    live = [row for row in rows if not row.get("IsDeleted")]
     notes = [
         {
             "id": f"reconcile:{row['Id']}:{row.get('SystemModstamp')}"[:64],
@@ -146,15 +146,11 @@ def _apply_salesforce(sobject: str, rows: list[dict[str, Any]], found: Counter) 
     if sobject != "Account":
         return
     for row in rows:
-        if _true(row.get("IsDeleted")):
+        if row.get("IsDeleted"):
             master = row.get("MasterRecordId") or ""
             happened = deletions.account_removed(salesforce_id=row["Id"], master_id=master)
             if happened:
                 found[happened] += 1
-
-
-def _true(value: Any) -> bool:
-    return value is True or str(value).lower() == "true"
 
 
 # -- NetSuite ---------------------------------------------------------------------------------
@@ -182,7 +178,7 @@ def _netsuite(watermark: dt.datetime | None, found: Counter) -> dt.datetime | No
                 "companyName": row.get("companyname") or "",
                 "externalId": row.get("externalid") or "",
                 conf.netsuite_salesforce_id_field: row.get(sfid) or "",
-                conf.netsuite_lock_field: _true(row.get(lock)) or row.get(lock) == "T",
+                conf.netsuite_lock_field: suiteql_checkbox(row.get(lock)),
                 **{
                     name: row[column_name]
                     for column_name, name in SUITEQL_FINANCIALS.items()
