@@ -8,6 +8,7 @@ nothing at all.
 from __future__ import annotations
 
 import dataclasses
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -86,22 +87,35 @@ class LinkWriter:
         return outcomes
 
     def _to_netsuite(self, outcomes: list[AccountOutcome]) -> list[AccountOutcome]:
-        def patch(outcome: AccountOutcome) -> AccountOutcome:
+        """The link on each customer, as many at once as SFNS may send to NetSuite."""
+        clients: list[NetSuiteClient] = []
+        local = threading.local()
+
+        def patch(outcome: AccountOutcome) -> ClientError | None:
             if outcome.action != LINKED or not outcome.write_netsuite:
-                return outcome
+                return None
+            if not hasattr(local, "client"):  # a session is not shared between threads
+                local.client = NetSuiteClient()
+                clients.append(local.client)
             link = {
                 "externalId": outcome.salesforce_id,
                 self.conf.netsuite_salesforce_id_field: outcome.salesforce_id,
             }
             try:
-                self.netsuite.update("customer", outcome.netsuite_id, link)
+                local.client.update("customer", outcome.netsuite_id, link)
             except ClientError as exc:
-                return _failed(outcome, exc, Direction.TO_NETSUITE)
-            return outcome
+                return exc
+            return None
 
-        # As many at once as SFNS may send to NetSuite; the client's cap holds them there.
         with ThreadPoolExecutor(max_workers=max(1, settings.NETSUITE_CONCURRENCY_LIMIT)) as pool:
-            return list(pool.map(patch, outcomes))
+            errors = list(pool.map(patch, outcomes))
+        for client in clients:  # counted with the run's own calls
+            self.netsuite.exchanges += client.exchanges
+        # Logged here, not in the pool's threads: each would open a database connection.
+        return [
+            _failed(o, error, Direction.TO_NETSUITE) if error else o
+            for o, error in zip(outcomes, errors, strict=True)
+        ]
 
     def _to_salesforce(self, outcomes: list[AccountOutcome]) -> list[AccountOutcome]:
         writes = [o for o in outcomes if o.action == LINKED and o.write_salesforce]

@@ -223,3 +223,28 @@ def test_the_phone_and_email_rules_link_once_switched_on(
         "Phoney": ("linked", "811", "phone"),
         "Mailer": ("linked", "812", "email domain"),
     }
+
+
+def test_a_link_netsuite_refuses_is_reported_failed_logged_and_not_written_to_salesforce(
+    orgs, salesforce, netsuite, tmp_path
+):
+    def netsuite_goes_down(phase: str, done: int) -> None:
+        if phase == "total":  # the customers are read: from now on NetSuite answers 503
+            netsuite.faults(fail_rate=1.0)
+
+    reported = []
+    try:
+        BackfillRun(
+            state_dir=tmp_path / "state", on_progress=netsuite_goes_down, on_outcome=reported.append
+        ).run()
+    finally:
+        netsuite.faults(fail_rate=0.0)
+
+    failed = {o.name for o in reported if o.action == "failed"}
+    assert failed == {"Acme Inc", "Globex", "Umbrella"}  # each needed its customer written
+    assert {o.name for o in reported if o.action == "linked"} == {"Initech"}  # Salesforce only
+    assert salesforce.account(orgs["Acme Inc"]).get("NetSuite_Id__c") is None
+    assert salesforce.account(orgs["Initech"])["NetSuite_Id__c"] == "803"
+    errors = LogEntry.objects.filter(operation="backfill", outcome="error")
+    assert sorted(errors.values_list("netsuite_id", flat=True)) == ["801", "802", "806"]
+    assert Account.objects.get(salesforce_id=orgs["Acme Inc"]).netsuite_id == ""
