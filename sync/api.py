@@ -6,15 +6,21 @@ staff only (settings.REST_FRAMEWORK).
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db.models import QuerySet
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, parsers, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from accounts.ids import SALESFORCE_ID
 from accounts.models import Account, Opportunity
-from integration_log.models import LogEntry
+from integration_log.models import LogEntry, Operation, Outcome
 
 from . import outbox
 from .clients.errors import ClientError
@@ -119,13 +125,59 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, ClientError):
         return Response({"detail": exc.message}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+    # Django raises these while reading the body (DRF reads it through request.body); left to
+    # Django they become a bare HTML 400 that does not say what is wrong.
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {"detail": f"request body over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes"},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, SuspiciousOperation):  # too many form fields or files
+        return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)
 
 
-class AccountViewSet(viewsets.ReadOnlyModelViewSet):
+class JSONParser(parsers.JSONParser):
+    """DRF's, with a 400 for JSON nested too deeply for Python's json (a RecursionError)."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError("JSON parse error - nested too deeply") from None
+
+
+def _no_nul(value: str, name: str) -> str:
+    """PostgreSQL text cannot hold NUL: a filter or id with one fails the query itself."""
+    if "\x00" in value:
+        raise ValidationError({name: ["must not contain a NUL character"]})
+    return value
+
+
+class _APIViewSet(viewsets.GenericViewSet):
+    """What every SFNS endpoint shares: the JSON parser above, and query parameters checked
+    before any reaches the database."""
+
+    parser_classes = [JSONParser, parsers.FormParser, parsers.MultiPartParser]
+    # A filter given here must be one of its choices: a typo answers 400, not an empty list.
+    choice_params: dict[str, list[str]] = {}
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        for name, values in request.query_params.lists():
+            for value in values:
+                _no_nul(value, name)
+        for name, choices in self.choice_params.items():
+            value = request.query_params.get(name)
+            if value and value not in choices:
+                raise ValidationError({name: [f"must be one of {', '.join(choices)}"]})
+
+
+class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _APIViewSet):
     queryset = Account.objects.order_by("id")
     serializer_class = AccountSerializer
     lookup_field = "salesforce_id"
+    lookup_value_regex = SALESFORCE_ID.pattern  # anything else is a 404 before the database
 
     @action(detail=True, methods=["post"])
     def sync(self, request: Request, salesforce_id: str) -> Response:
@@ -155,10 +207,11 @@ class AccountViewSet(viewsets.ReadOnlyModelViewSet):
         return Response({"netsuite_id": account.netsuite_id, "payload": payload})
 
 
-class OpportunityViewSet(viewsets.ReadOnlyModelViewSet):
+class OpportunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _APIViewSet):
     queryset = Opportunity.objects.select_related("account").order_by("id")
     serializer_class = OpportunitySerializer
     lookup_field = "salesforce_id"
+    lookup_value_regex = SALESFORCE_ID.pattern
 
     @action(detail=True, methods=["post"])
     def quote(self, request: Request, salesforce_id: str) -> Response:
@@ -172,9 +225,11 @@ class OpportunityViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
-class SyncJobViewSet(viewsets.ReadOnlyModelViewSet):
+class SyncJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _APIViewSet):
     queryset = SyncJob.objects.order_by("-id")
     serializer_class = SyncJobSerializer
+    lookup_value_regex = "[0-9]+"
+    choice_params = {"status": JobStatus.values}
 
     def get_queryset(self) -> QuerySet:
         queryset = super().get_queryset()
@@ -193,9 +248,11 @@ class SyncJobViewSet(viewsets.ReadOnlyModelViewSet):
         return _started(outbox.job_retry(job=job))
 
 
-class LogEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class LogEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _APIViewSet):
     queryset = LogEntry.objects.all()
     serializer_class = LogEntrySerializer
+    lookup_value_regex = "[0-9]+"
+    choice_params = {"outcome": Outcome.values, "operation": Operation.values}
 
     def get_queryset(self) -> QuerySet:
         queryset = super().get_queryset()
