@@ -9,6 +9,7 @@ README's configuration table; with DEBUG off it refuses to start without the sec
 from __future__ import annotations
 
 import importlib.util
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -62,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    # Throttles the admin login (see "Security as deployed" below).
+    "axes",
     "accounts",
     "settings",
     "integration_log",
@@ -79,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sfns.urls"
@@ -128,6 +133,74 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# --------------------------------------------------------------------------------------------
+# Security as deployed: https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
+# With DEBUG off the defaults pass `manage.py check --deploy`: SFNS is reached over HTTPS only
+# (Salesforce and NetSuite call its webhooks on https URLs, admins log in with passwords). The
+# embedded mode (DEBUG on) serves plain http on 127.0.0.1. A production-mode run over plain
+# http (a local benchmark) sets SECURE_SSL_REDIRECT=false.
+# --------------------------------------------------------------------------------------------
+# TLS terminates at the proxy in front of gunicorn, so Django sees http; the proxy names the
+# client's scheme in this header, which it must set on every request (overwriting the client's).
+# Empty when nothing sits in front (then Django sees the real scheme itself).
+_PROXY_SSL_HEADER = env("SECURE_PROXY_SSL_HEADER", default="" if DEBUG else "X-Forwarded-Proto")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https") if _PROXY_SSL_HEADER else None
+)
+# Any http request is answered with a redirect to https, so nothing is served in clear text.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Session and CSRF cookies only travel over https: a sniffed cookie is a stolen admin session.
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+# HSTS: browsers that saw SFNS over https never try http again for this long (a year, the
+# preload list's minimum). Only sent on https responses, so a plain-http run is not pinned.
+# includeSubDomains covers names under SFNS's own host; the preload token alone lists nothing
+# (the owner of a registrable domain submits it at hstspreload.org). Set 0 to turn HSTS off.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+# Origins (https://host) whose POSTs pass the CSRF check besides SFNS's own host: needed only
+# when the proxy serves SFNS under a name Django does not see in Host.
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# Admin login throttling: django-axes, https://django-axes.readthedocs.io/en/latest/4_configuration.html
+# After SFNS_LOGIN_FAILURE_LIMIT wrong passwords a login is refused (429, even with the right
+# password) until SFNS_LOGIN_COOLOFF_MINUTES after the last counted failure. Only the password
+# login (admin, /actions/) goes through it; API tokens and sessions are not passwords.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("SFNS_LOGIN_FAILURE_LIMIT", default=5)
+SFNS_LOGIN_COOLOFF_MINUTES = env.int("SFNS_LOGIN_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = timedelta(minutes=SFNS_LOGIN_COOLOFF_MINUTES)
+# username_and_ip (default): a guesser locks one user from one address, and cannot lock a
+# real admin out from elsewhere. ip: an address is locked whatever usernames it tries.
+_LOCKOUTS = {"username_and_ip": [["username", "ip_address"]], "ip": ["ip_address"]}
+_LOCKOUT = env("SFNS_LOGIN_LOCKOUT", default="username_and_ip")
+if _LOCKOUT not in _LOCKOUTS:
+    raise ImproperlyConfigured("SFNS_LOGIN_LOCKOUT must be username_and_ip or ip")
+AXES_LOCKOUT_PARAMETERS = _LOCKOUTS[_LOCKOUT]
+# Tries during a lockout neither extend it nor are stored (a hammering client would grow the
+# attempt row without bound); the cool-off runs from the last counted failure.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A successful login forgets the earlier typos.
+AXES_RESET_ON_SUCCESS = True
+AXES_COOLOFF_MESSAGE = (
+    f"Too many failed logins: this login is locked for {SFNS_LOGIN_COOLOFF_MINUTES} minutes "
+    "after the last failed attempt. Try again then, or ask an administrator to unlock it "
+    "(Axes > Access attempts in the admin, or manage.py axes_reset_username)."
+)
+# Masked in the stored attempts (the password always is): django-axes' own list, plus the
+# login form's CSRF token.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For: the client address
+# that failures are counted by is that many entries from its right. 0: REMOTE_ADDR. Behind the
+# TLS proxy set 1, or every client shares the proxy's address; never more than really exist,
+# or a client picks its own address.
+SFNS_PROXY_COUNT = env.int("SFNS_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "sfns.security.client_ip"
 
 # --------------------------------------------------------------------------------------------
 # REST API: token (for systems) or session (for the browsable API) auth, never anonymous.
@@ -292,6 +365,8 @@ LOGGING = {
         # Django's own DEBUG console handler would print request paths unfiltered.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
+        # django-axes' start-up banner, in every process; its login failures are warnings.
+        "axes.apps": {"level": "WARNING"},
         # runserver's request lines, through the filtered handler (Django gives them their own)
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
