@@ -25,6 +25,9 @@ lint: install
 	$(VENV)/bin/lint-imports
 
 bench: install
+	$(PY) -m benchmarks.pipeline
+	$(PY) -m benchmarks.webhook
+	$(PY) -m benchmarks.report --update-readme
 	$(PY) -m benchmarks.netsuite_burst
 	$(PY) -m benchmarks.backfill
 

@@ -34,7 +34,8 @@ The API (everything else is private):
   `restart_postgres(mode)` act on the private servers (same ports, so clients reconnect).
 - CPU: `cpu_seconds()` -> `Cpu` (user+system seconds per Procfile name, whole process trees,
   threads and reaped children included); subtract two readings for what happened between them.
-  Emulators and the caller are not SFNS and are not counted (`emulator_cpu_seconds()` for them).
+  Emulators, PostgreSQL, Redis and the caller are not SFNS and are not counted
+  (`emulator_cpu_seconds()`, `infrastructure_cpu_seconds()` show them).
 - Data: `seed_linked_accounts(count, fields=..., changed=...)` -> `LinkedAccount`s, consistent on
   all three sides (SFNS's mirrors with the last pushed payload, NetSuite customers holding it,
   Salesforce Accounts); `changed(i)` gives values Salesforce holds already but SFNS and NetSuite
@@ -412,19 +413,24 @@ class Topology:
         self.ca_file = self.work_dir / "salesforce-ca.pem"
         self.env = self._sfns_env()
 
+        # What does not depend on each other starts side by side (a CI smoke starts two).
+        urls = self._manage_async("webhook_urls", "--base", self.web_url)
         self._init_postgres()
         self.start_postgres()
         self._create_database()
         self.start_redis()
-        self._manage("migrate", "--noinput")
-        self._webhook_urls()
+        self._webhook_urls(self._finish(urls, "webhook_urls"))
         self._start_emulators()
+        self._manage("migrate", "--noinput")
+        self._wait_emulators()
         # The first reconcile pass, as an operator's first day has it: the next is due
-        # `reconcile every` minutes later (15), after a benchmark's measurements.
-        self._manage("reconcile")
+        # `reconcile every` minutes later (15), after a benchmark's measurements. Beat asks
+        # after a minute at the earliest, so the processes start meanwhile.
+        reconcile = self._manage_async("reconcile")
         for name, command in procfile().items():
             port = self.web_port if name == "web" else None
             self.processes[name] = self.start_service(name, command, port=port, register=False)
+        self._finish(reconcile, "reconcile")
         self._wait_ready()
 
     def stop(self, *, failed: bool = False) -> None:
@@ -493,9 +499,25 @@ class Topology:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
         return done.stdout
 
-    def _webhook_urls(self) -> None:
+    def _manage_async(self, *args: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), *args],
+            cwd=self.run_dir,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    @staticmethod
+    def _finish(process: subprocess.Popen, what: str) -> str:
+        out, _ = process.communicate(timeout=120)
+        if process.returncode:
+            raise RuntimeError(f"manage.py {what} failed:\n{out}")
+        return out
+
+    def _webhook_urls(self, out: str) -> None:
         """The URLs as `manage.py webhook_urls` gives them to an operator."""
-        out = self._manage("webhook_urls", "--base", self.web_url)
         urls = [line.rsplit(" ", 1)[1] for line in out.splitlines() if "http" in line]
         self.salesforce_webhook_url, self.netsuite_webhook_url = urls
 
@@ -603,6 +625,8 @@ class Topology:
             )
             service.start()
             self.emulators[name] = service
+
+    def _wait_emulators(self) -> None:
         self.netsuite = EmulatorControl(f"http://127.0.0.1:{self.ns_port}")
         _wait(lambda: self.ca_file.exists(), 30, "the Salesforce emulator's CA")
         self.salesforce = EmulatorControl(f"https://127.0.0.1:{self.sf_port}", str(self.ca_file))
@@ -647,6 +671,21 @@ class Topology:
 
     def emulator_cpu_seconds(self) -> Cpu:
         return Cpu({name: s.cpu_seconds() for name, s in self.emulators.items()})
+
+    def infrastructure_cpu_seconds(self) -> Cpu:
+        """Not SFNS, for the picture: the private PostgreSQL (every backend) and Redis, and the
+        emulators."""
+        by_process = {"postgres": 0.0, "redis": self._redis.cpu_seconds() if self._redis else 0.0}
+        with contextlib.suppress(OSError, ValueError, psutil.Error):
+            pid = int((self.pg_dir / "data" / "postmaster.pid").read_text().split()[0])
+            postmaster = psutil.Process(pid)
+            for proc in [postmaster, *postmaster.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    t = proc.cpu_times()
+                    by_process["postgres"] += (
+                        t.user + t.system + t.children_user + t.children_system
+                    )
+        return Cpu({**by_process, **self.emulator_cpu_seconds().by_process})
 
     # -- Django in this process --------------------------------------------------------------
     def django(self) -> None:
@@ -714,7 +753,7 @@ class Topology:
             out[f"{name}_in_flight"] = stats.get("in_flight", 0)
         return out
 
-    def wait_settled(self, timeout: float = 300, quiet: float = 1.0) -> float:
+    def wait_settled(self, timeout: float = 300, quiet: float = 0.5) -> float:
         """Wait until nothing is left to do, twice in a row `quiet` seconds apart (a delivered
         notification may make new work). Returns when it was first seen settled (epoch)."""
         deadline = time.monotonic() + timeout
