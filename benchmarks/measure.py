@@ -96,9 +96,11 @@ class CpuSampler:
         return self.samples[-1][1]
 
 
-def send_concurrently(top: Topology, bodies: list[bytes], clients: int) -> list[float]:
-    """POST the messages from `clients` threads, as fast as they are answered; the start time
-    (epoch) of each."""
+def send_concurrently(
+    top: Topology, bodies: list[bytes], clients: int, *, url: str = ""
+) -> list[float]:
+    """POST the messages (to SFNS, or to `url`) from `clients` threads, as fast as they are
+    answered; the start time (epoch) of each."""
     started = [0.0] * len(bodies)
     local = threading.local()
 
@@ -106,7 +108,7 @@ def send_concurrently(top: Topology, bodies: list[bytes], clients: int) -> list[
         session = getattr(local, "session", None) or requests.Session()
         local.session = session
         started[index] = time.time()
-        top.post_outbound(bodies[index], session=session)
+        top.post_outbound(bodies[index], session=session, url=url)
 
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(send, range(len(bodies))))
@@ -152,6 +154,9 @@ def wait_for(predicate: Callable[[], Any], timeout: float, what: str, every: flo
 
 
 def git_commit() -> str:
+    """The commit measured: SFNS_BENCH_COMMIT when the code runs from an export of it."""
+    if os.environ.get("SFNS_BENCH_COMMIT"):
+        return os.environ["SFNS_BENCH_COMMIT"]
     try:
         out = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True

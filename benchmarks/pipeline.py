@@ -91,6 +91,18 @@ def _notifications(stats: dict) -> dict[str, int]:
     return {k: v for k, v in stats.get("notifications", {}).items() if k != "pending"}
 
 
+def _webhooks_not_sent(stats: dict) -> dict[str, int]:
+    """The NetSuite script's changes it did not post (the emulator counts them by reason)."""
+    return {k: v for k, v in stats.get("calls", {}).items() if k.startswith("webhook_")}
+
+
+def _jobs_delta(
+    after: dict[str, dict[str, int]], before: dict[str, dict[str, int]]
+) -> dict[str, dict[str, int]]:
+    out = {kind: delta(statuses, before.get(kind, {})) for kind, statuses in after.items()}
+    return {kind: statuses for kind, statuses in out.items() if statuses}
+
+
 def _applied(top: Topology, accounts: list[LinkedAccount]) -> tuple[int, list[float]]:
     """How many customers hold their Account's new values, and when each was last written."""
     customers = top.customers([a.netsuite_id for a in accounts])
@@ -111,7 +123,8 @@ def burst(top: Topology, rounds: Rounds, *, mode: str, count: int) -> dict[str, 
     ]
     top.netsuite.reset_stats()
     top.salesforce.reset_stats()
-    ns_before, _ = _emulator_stats(top)
+    ns_before, sf_before = _emulator_stats(top)
+    jobs_before = top.job_counts()
     infra_before = top.infrastructure_cpu_seconds()
     with CpuSampler(top) as cpu:
         started = send_concurrently(top, bodies, clients=len(bodies))
@@ -126,7 +139,7 @@ def burst(top: Topology, rounds: Rounds, *, mode: str, count: int) -> dict[str, 
     rate = calls / seconds
     spent = cpu.at(settled_at) - cpu.first
     to_clock_end = cpu.at(last_write) - cpu.first
-    jobs = top.job_counts()
+    jobs = _jobs_delta(top.job_counts(), jobs_before)
     return {
         "lock_mode": mode,
         "changes": count,
@@ -147,6 +160,10 @@ def burst(top: Topology, rounds: Rounds, *, mode: str, count: int) -> dict[str, 
         "salesforce_calls_by_endpoint": sf["calls"],
         "salesforce_calls_per_change": rounded(salesforce_calls(sf) / count, 4),
         "netsuite_webhooks": delta(_notifications(ns), _notifications(ns_before)),
+        "netsuite_webhooks_not_sent": _webhooks_not_sent(ns),
+        "salesforce_outbound_messages_after_write_backs": delta(
+            _notifications(sf), _notifications(sf_before)
+        ).get("delivered", 0),
         "cpu_seconds_by_process": spent.by_process,
         "cpu_seconds": rounded(spent.total),
         "cpu_ms_per_change": rounded(spent.total / count * 1000, 2),
@@ -155,7 +172,7 @@ def burst(top: Topology, rounds: Rounds, *, mode: str, count: int) -> dict[str, 
         },
         "cpu_ms_per_change_to_clock_end": rounded(to_clock_end.total / count * 1000, 2),
         "not_sfns_cpu_seconds_until_settled": infra.by_process,
-        "jobs": {kind: statuses for kind, statuses in jobs.items()},
+        "jobs": jobs,
     }
 
 
@@ -359,6 +376,9 @@ def main(argv: list[str] | None = None) -> None:
         "netsuite_webhooks_from_own_writes_per_change": {
             mode: rounded(b1[mode]["netsuite_webhooks"].get("delivered", 0) / count)
             for mode in MODES
+        },
+        "netsuite_webhooks_not_sent": {
+            mode: b1[mode]["netsuite_webhooks_not_sent"] for mode in MODES
         },
         "changes_per_burst": count,
         "no_push_rounds": b2_extra,

@@ -434,10 +434,15 @@ class Topology:
         self._wait_ready()
 
     def stop(self, *, failed: bool = False) -> None:
-        for service in [*self.extra.values(), *self.processes.values()]:
-            service.stop()
-        for service in self.emulators.values():
-            service.stop()
+        """Tear down: SIGTERM to everything at once, SIGKILL what is still there two seconds
+        later (a worker's warm shutdown with a backlog would take much longer; nothing here
+        is kept)."""
+        services = [*self.extra.values(), *self.processes.values(), *self.emulators.values()]
+        for service in services:
+            service.send(signal.SIGTERM)
+        deadline = time.monotonic() + 2
+        for service in services:
+            service.stop(timeout=max(0.1, deadline - time.monotonic()))
         if self._redis:
             self._redis.stop()
         if getattr(self, "work_dir", None):
@@ -871,11 +876,14 @@ class Topology:
     def outbound_message(self, records: list[dict[str, Any]]) -> bytes:
         return outbound_message(records, org_id=ORG_ID)
 
-    def post_outbound(self, body: bytes, *, session: requests.Session | None = None) -> float:
-        """POST an outbound message as Salesforce does; returns the seconds it took."""
+    def post_outbound(
+        self, body: bytes, *, session: requests.Session | None = None, url: str = ""
+    ) -> float:
+        """POST an outbound message as Salesforce does (to SFNS, or to `url`) and check the
+        Ack; returns the seconds it took."""
         started = time.perf_counter()
         response = (session or requests).post(
-            self.salesforce_webhook_url,
+            url or self.salesforce_webhook_url,
             data=body,
             headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": "notifications"},
             timeout=120,
