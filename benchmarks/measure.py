@@ -179,6 +179,8 @@ def setup(top: Topology, *, smoke: bool) -> dict[str, Any]:
         "measured_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "commit": git_commit(),
         "cpus": os.cpu_count(),
+        # Other work on the machine takes CPU from SFNS: the load when the figures were written.
+        "load_average_1_5_15_min": [round(x, 2) for x in os.getloadavg()],
         "netsuite_latency_ms": top.latency_ms,
         "netsuite_concurrency_limit": top.concurrency_limit,
         "ceiling_calls_per_second": top.ceiling,
