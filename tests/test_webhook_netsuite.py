@@ -20,6 +20,7 @@ from emulators.base import start_emulator
 from emulators.netsuite import NetSuiteEmulator
 from integration_log.models import LogEntry
 from sync.models import InboundEvent, SyncJob
+from sync.services import link
 from sync.webhooks import salesforce_webhook_token
 
 from .factories import AccountFactory, CustomerFactory
@@ -61,6 +62,15 @@ def deliver(client, body: dict | bytes, headers: dict | None = None):
 @pytest.fixture
 def customer(db):
     return CustomerFactory(netsuite_id="100", company_name="Acme", balance=Decimal("0"))
+
+
+def eventually(condition, timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def unchanged(customer: Customer) -> bool:
@@ -296,6 +306,70 @@ def test_locking_a_customer_in_netsuite_locks_the_mirror(live_server, settings):
         assert customer.balance == Decimal("300")
         stats = requests.get(f"{control}/stats", timeout=5).json()["notifications"]
         assert stats["delivered"] == 1 and stats["attempts"] == 1
+    finally:
+        running.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("user_named", [True, False], ids=["user named", "user not named"])
+def test_sfns_own_link_and_push_post_nothing_back_but_a_user_locking_does(
+    live_server, settings, field_mappings, user_named
+):
+    running = start_emulator(NetSuiteEmulator(notify_url=f"{live_server.url}{URL}"))
+    try:
+        settings.NETSUITE_BASE_URL = f"{running.url}/services/rest/"
+        control = f"{running.url}/__emulator__"
+        if user_named:  # the deployment names the employee SFNS's token belongs to
+            rest_user = requests.get(f"{control}/script", timeout=5).json()["rest_user"]
+            requests.post(
+                f"{control}/script",
+                json={"custscript_sfns_integration_user": rest_user},
+                timeout=5,
+            ).raise_for_status()
+
+        def delivered() -> int:
+            stats = requests.get(f"{control}/stats", timeout=5).json()
+            return stats["notifications"]["delivered"]
+
+        if user_named:
+            account = AccountFactory(name="Acme")
+            customer_id = link.account_link(account=account)  # SFNS creates the customer
+        else:
+            # Linked already: unnamed, SFNS's create would be posted (a create always is) and
+            # meet SFNS's own writes in SQLite.
+            customer_id = "100"
+            requests.post(
+                f"{control}/seed",
+                json={"customer": [{"id": customer_id, "companyName": "Acme"}]},
+                timeout=5,
+            ).raise_for_status()
+            account = AccountFactory(name="Acme", netsuite_id=customer_id)
+            CustomerFactory(netsuite_id=customer_id, company_name="Acme")
+        account.refresh_from_db()
+        account.name = "Acme Renamed"  # a mapped field: SFNS pushes it (tasks run eagerly)
+        account.save()
+        pushes = SyncJob.objects.filter(kind="account_push")
+        assert {job.status for job in pushes} == {"done"}
+        state = requests.get(f"{control}/state", timeout=5).json()
+        assert state["records"]["customer"][customer_id]["companyName"] == "Acme Renamed"
+
+        # A NetSuite user checks the lock: that one SFNS must hear about.
+        requests.post(
+            f"{control}/edit",
+            json={"type": "customer", "id": customer_id, "fields": {LOCK: True}},
+            timeout=5,
+        ).raise_for_status()
+
+        assert eventually(lambda: delivered() == 1)  # the user's edit, and only that
+        assert Customer.objects.get(netsuite_id=customer_id).locked is True
+        stats = requests.get(f"{control}/stats", timeout=5).json()
+        assert stats["notifications"]["attempts"] == 1
+        # Named, SFNS's own writes are never posted (its create and its push); unnamed, its
+        # pushes are not either (the first, and the rename): SFNS reads none of their fields.
+        skipped = {k: v for k, v in stats["calls"].items() if k.startswith("webhook_skipped")}
+        assert skipped == (
+            {"webhook_skipped_sfns_write": 2} if user_named else {"webhook_skipped_unchanged": 2}
+        )
     finally:
         running.stop()
 

@@ -6,7 +6,9 @@ SFNS's SuiteCloud project (deploy/netsuite) creates; a field the account lacks i
 Changes can be POSTed to a notify URL the way the project's SuiteScript does.
 
 Control extras: POST /__emulator__/edit {"type": "customer", "id": "101", "fields": {...}}
-changes a record as a NetSuite user would (read-only fields included) and notifies.
+changes a record as a NetSuite user would (read-only fields included) and notifies like the
+SuiteScript in the UI context. GET/POST /__emulator__/script reads or sets the script's deployment
+parameters (webhook.py); REST calls are made as employee webhook.REST_USER_ID.
 POST /__emulator__/fields {"record": "customer", "add": {"custentity_x": {"type": "string"}},
 "drop": ["custentity_y"]} changes the custom fields; POST /__emulator__/reset restores the
 project's. POST /__emulator__/seed {"customer": [{"id": "501", ...}]} stores records as given
@@ -25,7 +27,7 @@ from werkzeug.wrappers import Request, Response
 from ..base import CONTROL_PREFIX, EmulatorApp, json_response
 from .errors import ns_error
 from .metadata import MetadataMixin
-from .package import package_fields
+from .package import package_fields, script_parameters
 from .records import RecordsMixin
 from .schema import RECORD_TYPES
 from .suiteql import SuiteQLMixin
@@ -42,9 +44,11 @@ class NetSuiteEmulator(
         """package_dir: a SuiteCloud project to take the custom fields from (deploy/netsuite)."""
         self._nonces: dict[str, float] = {}
         self.package_fields = package_fields(package_dir)
+        self.script_parameters = script_parameters(package_dir)
         super().__init__(**kwargs)
-        # A state file written before the emulator kept custom fields: the project's.
+        # A state file written before the emulator kept these: the project's.
         self.state.setdefault("custom_fields", copy.deepcopy(self.package_fields))
+        self.state.setdefault("script_parameters", dict(self.script_parameters))
 
     def rules(self) -> list[Rule]:
         return [
@@ -77,6 +81,7 @@ class NetSuiteEmulator(
             "next_id": 100,
             "records": {rtype: {} for rtype in RECORD_TYPES},
             "custom_fields": copy.deepcopy(self.package_fields),
+            "script_parameters": dict(self.script_parameters),
         }
 
     # -- vendor-format faults ------------------------------------------------------------------
@@ -105,6 +110,12 @@ class NetSuiteEmulator(
             body = request.get_json(silent=True)
             with self.lock:
                 return self.change_fields(body if isinstance(body, dict) else {})
+        if request.path.rstrip("/") == f"{CONTROL_PREFIX}script" and request.method in (
+            "GET",
+            "POST",
+        ):
+            with self.lock:
+                return self.script_control(request)
         return super().control(request)
 
     def seed(self, data: dict[str, Any]) -> None:
@@ -123,7 +134,8 @@ class NetSuiteEmulator(
         record = self.state["records"].get(rtype, {}).get(rid)
         if record is None:
             return ns_error(404, "NONEXISTENT_ID", f"No {rtype} {rid}.")
+        before = self.change_snapshot(rtype, record)
         self._change(rtype, rid, record, data.get("fields", {}))
         self.save_state()
-        self._notify_change(None, rtype, rid, "update")
+        self._notify_change(None, rtype, rid, "update", before=before)
         return json_response({"ok": True, "id": rid})

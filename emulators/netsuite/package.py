@@ -1,6 +1,7 @@
 """
 The account's custom fields, as SFNS's SuiteCloud project (deploy/netsuite) creates them and as
-the /__emulator__/fields control endpoint adds them: one field dict (schema.field) per field.
+the /__emulator__/fields control endpoint adds them: one field dict (schema.field) per field. And
+the parameters of the project's User Event script, as its deployment holds them.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ FIELD_TYPES = {
     "SELECT": "reference",
 }
 SCRIPT_ID = re.compile(r"^[a-z0-9_]+$")
+# The User Event script whose webhook the emulator sends (webhook.py).
+SCRIPT_OBJECT = "customscript_sfns_customer_ue.xml"
 
 
 class PackageError(ValueError):
@@ -95,6 +98,28 @@ def package_fields(package_dir: Path | str | None = None) -> dict[str, dict[str,
         if found:
             fields["customer"][found[0]] = found[1]
     return fields
+
+
+def script_parameters(package_dir: Path | str | None = None) -> dict[str, str]:
+    """
+    The webhook script's parameters as its deployment has them: the value the deployment sets,
+    else the parameter's default value (what NetSuite gives a deployment that sets none). Empty
+    when the project has no such script.
+    """
+    path = (Path(package_dir) if package_dir else PACKAGE_DIR) / "src" / "Objects" / SCRIPT_OBJECT
+    if not path.is_file():
+        return {}
+    root = ET.parse(path).getroot()
+    values = {
+        spec.get("scriptid", ""): _text(spec, "defaultvalue")
+        for spec in root.findall("scriptcustomfields/scriptcustomfield")
+    }
+    deployment = root.find("scriptdeployments/scriptdeployment")
+    if deployment is not None:
+        for child in deployment:
+            if child.tag in values:
+                values[child.tag] = (child.text or "").strip()
+    return values
 
 
 def _text(element: Any, tag: str) -> str:

@@ -252,9 +252,10 @@ class RecordsMixin:
             # NetSuite takes a new external id on an existing record, unless another has it.
             if bad := self._duplicate_external_id(rtype, rid, body):
                 return bad
+            before = self.change_snapshot(rtype, record)
             self._change(rtype, rid, record, body, _replace(request))
             self.save_state()
-            self._notify_change(request, rtype, rid, "update")
+            self._notify_change(request, rtype, rid, "update", before=before)
         return Response(status=204)
 
     def _upsert(
@@ -269,14 +270,16 @@ class RecordsMixin:
         if bad := self._validate(rtype, body, creating=record is None):
             return bad
         body = {**body, "externalId": ref[4:]}
+        before = None
         if record is None:
             rid = self._create(rtype, body)
             event = "create"
         else:
+            before = self.change_snapshot(rtype, record)
             self._change(rtype, rid, record, body, _replace(request))
             event = "update"
         self.save_state()
-        self._notify_change(request, rtype, rid, event)
+        self._notify_change(request, rtype, rid, event, before=before)
         return Response(status=204, headers={"Location": self._link(request, rtype, rid)})
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import defusedxml.ElementTree as ET
 import pytest
 
+from accounts.services import FINANCIAL_FIELDS
+
 PROJECT = Path(__file__).resolve().parents[2] / "deploy" / "netsuite"
 SRC = PROJECT / "src"
 SCRIPT_OBJECT = SRC / "Objects" / "customscript_sfns_customer_ue.xml"
@@ -124,8 +126,25 @@ def test_every_parameter_the_script_reads_is_declared_and_nothing_else():
         "custscript_sfns_secret",
         "custscript_sfns_lock_field",
         "custscript_sfns_sfid_field",
+        "custscript_sfns_watched_fields",
+        "custscript_sfns_mapped_fields",
+        "custscript_sfns_integration_user",
     }
     assert declared == read
+
+
+def test_the_watched_fields_default_to_what_sfns_reads_from_every_customer():
+    fields = {f.get("scriptid"): f for f in parse(SCRIPT_OBJECT).findall("scriptcustomfields/*")}
+
+    watched = fields["custscript_sfns_watched_fields"]
+    # SuiteScript's field ids of the external id and the financials the mirror keeps
+    assert watched.findtext("defaultvalue").split(",") == [
+        "externalid",
+        *(name.lower() for name in FINANCIAL_FIELDS),
+    ]
+    for optional in ("custscript_sfns_mapped_fields", "custscript_sfns_integration_user"):
+        assert fields[optional].findtext("ismandatory") == "F"
+        assert not fields[optional].findtext("defaultvalue")
 
 
 def test_the_deployment_is_released_on_customer_for_all_roles():
@@ -140,14 +159,17 @@ def test_the_deployment_is_released_on_customer_for_all_roles():
     assert not (deployment.findtext("eventtype") or "").strip()
 
 
-def test_the_deployment_sets_the_url_and_the_secret_it_declares():
+def test_the_deployment_sets_the_url_and_the_secret_and_leaves_room_for_the_rest():
     declared = {f.get("scriptid") for f in parse(SCRIPT_OBJECT).findall("scriptcustomfields/*")}
     deployment = script_deployment()
 
     values = {child.tag: child.text for child in deployment if child.tag.startswith("custscript")}
+    # manage.py prepare_deploy fills in the empty ones
     assert values == {
         "custscript_sfns_url": "https://sfns.example.com/webhooks/netsuite/customer/",
         "custscript_sfns_secret": "custsecret_sfns_webhook",
+        "custscript_sfns_mapped_fields": None,
+        "custscript_sfns_integration_user": None,
     }
     assert set(values) <= declared
 
