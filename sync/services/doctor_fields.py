@@ -119,6 +119,18 @@ def netsuite_needs(conf: IntegrationSettings, mappings: list[FieldMapping]) -> l
     return _first_of_each(needs)
 
 
+def reverse_mapped_netsuite_fields(mappings: list[FieldMapping]) -> list[str]:
+    """
+    The customer fields the reverse mappings read, in their order: the NetSuite script's
+    Mapped Fields, whose changes it posts to SFNS (manage.py prepare_deploy writes them).
+    """
+    fields: dict[str, None] = {}
+    for mapping in mappings:
+        if mapping.direction == MappingDirection.TO_SALESFORCE:
+            fields.update(dict.fromkeys(sorted(_read_fields(mapping))))
+    return list(fields)
+
+
 def salesforce_field_check(need: Need, fields: dict[str, dict[str, dict]]) -> Check:
     name = f"Salesforce field {need.record}.{need.field}"
     field = fields[need.record].get(need.field)
