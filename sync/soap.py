@@ -72,6 +72,8 @@ def parse_outbound_message(body: bytes) -> OutboundMessage:
         root = fromstring(body)
     except (ParseError, DefusedXmlException) as exc:
         raise BadMessage(f"not well-formed XML ({exc})") from exc
+    except (LookupError, ValueError) as exc:  # <?xml encoding="..."?> that expat cannot read
+        raise BadMessage(f"unreadable XML ({exc})") from exc
     if root.tag != _q(SOAP_ENV, "Envelope"):
         raise BadMessage("expected a SOAP 1.1 Envelope")
     notifications = root.find(f"{_q(SOAP_ENV, 'Body')}/{_q(OUTBOUND, 'notifications')}")

@@ -233,6 +233,27 @@ def test_a_well_formed_event_with_everything_checked_is_applied(client, customer
 
 
 # ============================================================================================
+# Salesforce outbound messages
+# ============================================================================================
+@pytest.mark.parametrize("encoding", ["EBCDIC-x", "UTF-32", "Shift_JIS"])
+def test_an_xml_encoding_the_parser_cannot_read_is_refused(client, db, encoding):
+    """An unknown encoding raised LookupError inside the parser: a 500."""
+    body = outbound_message(settings.SALESFORCE_ORG_ID, [{"Id": "001000000000001AAA"}])
+    body = body.replace(b'encoding="UTF-8"', f'encoding="{encoding}"'.encode(), 1)
+
+    response = client.post(
+        f"/webhooks/salesforce/{salesforce_webhook_token()}/",
+        data=body,
+        content_type="text/xml; charset=utf-8",
+    )
+
+    assert response.status_code == 400
+    assert "XML" in response.content.decode()
+    assert LogEntry.objects.get(operation="salesforce_outbound_message").outcome == "error"
+    assert not Account.objects.exists()
+
+
+# ============================================================================================
 # Body size: refused before it is read, with a message
 # ============================================================================================
 def test_a_netsuite_event_over_the_limit_is_refused_unread(client, customer):
