@@ -27,7 +27,7 @@ def redact(value: Any) -> Any:
     return value
 
 
-def record(
+def entry(
     *,
     operation: str,
     direction: str,
@@ -42,7 +42,8 @@ def record(
     attempt: int = 1,
     job_id: int | None = None,
 ) -> LogEntry:
-    return LogEntry.objects.create(
+    """A log entry, redacted and not saved yet: for callers that save many at once."""
+    return LogEntry(
         operation=operation,
         direction=direction,
         outcome=outcome,
@@ -56,3 +57,15 @@ def record(
         attempt=attempt,
         job_id=job_id,
     )
+
+
+def record(**fields: Any) -> LogEntry:
+    """Write one log entry (the arguments of entry())."""
+    logged = entry(**fields)
+    logged.save()
+    return logged
+
+
+def record_many(entries: list[LogEntry]) -> None:
+    """Write entries made by entry() in one statement."""
+    LogEntry.objects.bulk_create(entries)

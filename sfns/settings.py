@@ -109,7 +109,14 @@ WSGI_APPLICATION = "sfns.wsgi.application"
 # Database: https://django-environ.readthedocs.io/en/latest/types.html#environ-env-db-url
 # --------------------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Persistent connections on PostgreSQL: a new one costs each request (or each job) more than
+# a whole outbound message's queries. Checked before reuse, so a restarted database only costs
+# a reconnect. https://docs.djangoproject.com/en/5.2/ref/databases/#persistent-connections
+_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+DATABASES["default"].setdefault(
+    "CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0 if _SQLITE else 300)
+)
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Eager tasks, the dev server's threads and the sweep write concurrently: wait for the
     # lock, and take it when a transaction starts (a read lock upgraded later fails at once).
@@ -311,6 +318,19 @@ NETSUITE_TIME_ZONE = env("NETSUITE_TIME_ZONE", default="UTC")
 # Management > Integration Governance shows it; no API does). `manage.py doctor` checks SFNS's
 # cap against it.
 NETSUITE_ACCOUNT_CONCURRENCY_LIMIT = env.int("NETSUITE_ACCOUNT_CONCURRENCY_LIMIT", default=5)
+
+# Jobs wait on the far APIs, not on the CPU: a worker process runs them on threads (no process
+# per job, no pickling between processes), enough of them to keep NETSUITE_CONCURRENCY_LIMIT
+# calls in flight while the others read and write the database. A backlog spreads over them.
+CELERY_WORKER_POOL = env("CELERY_WORKER_POOL", default="threads")
+CELERY_WORKER_CONCURRENCY = env.int(
+    "CELERY_WORKER_CONCURRENCY", default=NETSUITE_CONCURRENCY_LIMIT + 3
+)
+# A worker thread runs due jobs until none is left, for at most this long, then hands over.
+SFNS_DRAIN_SECONDS = env.float("SFNS_DRAIN_SECONDS", default=60.0)
+# Jobs a worker thread claims at once during a burst: their database work is done together.
+# More saves CPU; each job of a claim waits for the ones before it.
+SFNS_CLAIM_BATCH = env.int("SFNS_CLAIM_BATCH", default=8)
 
 # Redis for state shared by all workers (the NetSuite in-flight cap). Defaults to the broker
 # when that is Redis; empty -> a per-process cap (fine for the embedded single process).

@@ -1,8 +1,12 @@
 """
 The outbox: work for NetSuite and Salesforce as SyncJob rows, written in the transaction of the
-change that caused it, sent to Celery on commit (the task by name: the outbox never imports
-the tasks), claimed atomically, finished with a compare-and-set, put back with backoff, and
-swept up when a broker or a worker let it down. What a job does is the tasks' business.
+change that caused it; on commit, workers are woken (the task by name: the outbox never imports
+the tasks) and claim due jobs one at a time, oldest first, finish them with a compare-and-set,
+put them back with backoff, and the sweep wakes them again when a broker or a worker let it
+down. What a job does is the tasks' business.
+
+A wake-up names no job: a worker thread claims whatever is due until nothing is, so a burst of
+a thousand changes costs a handful of broker messages, not a thousand.
 """
 
 from __future__ import annotations
@@ -13,19 +17,17 @@ import random
 
 from celery import current_app
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from .models import InboundEvent, JobStatus, SyncJob
 
 logger = logging.getLogger(__name__)
-# How long a job waits when another job for the same record is still running.
-SIBLING_WAIT_SECONDS = 2.0
 # Finished jobs are kept this long for the admin, then the sweep deletes them (failed ones stay).
 FINISHED_JOB_RETENTION = dt.timedelta(days=14)
-# The Celery task that runs a job (sync/tasks.py), sent by name.
-RUN_JOB_TASK = "sync.tasks.run_job"
+# The Celery task that runs due jobs until none is left (sync/tasks.py), sent by name.
+RUN_JOBS_TASK = "sync.tasks.run_jobs"
 
 
 # ============================================================================================
@@ -59,59 +61,125 @@ def job_enqueue(*, kind: str, record_id: str, delay: float = 0) -> SyncJob:
         SyncJob.objects.filter(pk=job.pk).update(not_before=not_before)
         job.not_before = not_before
         send = True
-    if send:  # a reused job already has a message on its way, due no later than asked
-        transaction.on_commit(lambda: job_send(job_id=job.pk, delay=delay))
+    # A reused job already has a wake-up on its way, due no later than asked; but one due now
+    # may have been passed over by a claim while this transaction held it: wake again.
+    if send or not delay:
+        transaction.on_commit(lambda: jobs_wake(job_ids=[job.pk], delay=delay))
     return job
 
 
-def job_send(*, job_id: int, delay: float = 0) -> bool:
-    """Hand the job to Celery. A broker outage is not an error: the sweep re-sends it."""
-    # Looked up in the registry rather than app.send_task(), which ignores eager mode.
-    run_job = current_app.tasks[RUN_JOB_TASK]
-    if delay and run_job.app.conf.task_always_eager:
-        # In-process tasks have no delayed delivery: the sweep hands the job out once due.
-        SyncJob.objects.filter(pk=job_id).update(last_sent_at=None)
-        return False
-    SyncJob.objects.filter(pk=job_id).update(last_sent_at=timezone.now())
-    # A countdown only delays delivery; the claim still checks not_before.
-    try:
-        run_job.apply_async((job_id,), countdown=delay or None)
-    except Exception:  # kombu raises many kinds; the row is safe in the database either way
-        logger.warning(
-            "could not send sync job %s to the broker; the sweep will retry", job_id, exc_info=True
+@transaction.atomic
+def jobs_enqueue(*, kind: str, record_ids: list[str]) -> None:
+    """
+    job_enqueue for many records at once, due now (a Salesforce outbound message holds up to
+    100 changes): a few queries and one wake-up, whatever the count.
+    """
+    keys = {f"{kind}:{record_id}": record_id for record_id in dict.fromkeys(record_ids)}
+    while keys:
+        # Locked for the same reason as in job_enqueue: a claim waits for this commit.
+        pending = SyncJob.objects.select_for_update().filter(
+            dedupe_key__in=keys, status=JobStatus.PENDING
         )
+        reused = dict(pending.values_list("dedupe_key", "pk"))
+        SyncJob.objects.filter(pk__in=reused.values(), not_before__isnull=False).update(
+            not_before=None
+        )
+        new = [
+            SyncJob(kind=kind, record_id=record_id, dedupe_key=key, last_sent_at=timezone.now())
+            for key, record_id in keys.items()
+            if key not in reused
+        ]
+        try:
+            with transaction.atomic():
+                created = SyncJob.objects.bulk_create(new)
+        except IntegrityError:  # another request created one of them just now: look again
+            continue
+        ids = [*reused.values(), *(job.pk for job in created)]
+        transaction.on_commit(lambda ids=ids: jobs_wake(job_ids=ids))
+        return
+
+
+def jobs_wake(*, job_ids: list[int], delay: float = 0) -> bool:
+    """
+    Wake a worker thread for these jobs (one message: a thread that finds more due than it can
+    take wakes another, see sync.tasks.jobs_run). A broker outage is not an error: the rows
+    are safe in the database, and the sweep wakes a worker for them later.
+    """
+    # Looked up in the registry rather than app.send_task(), which ignores eager mode.
+    run_jobs = current_app.tasks[RUN_JOBS_TASK]
+    eager = run_jobs.app.conf.task_always_eager
+    if delay and eager:
+        # In-process tasks have no delayed delivery: the sweep hands the job out once due.
+        SyncJob.objects.filter(pk__in=job_ids).update(last_sent_at=None)
+        return False
+    if job_ids:
+        SyncJob.objects.filter(pk__in=job_ids).update(last_sent_at=timezone.now())
+    try:
+        # A countdown only delays delivery; the claim still checks not_before.
+        run_jobs.apply_async(countdown=delay or None)
+    except Exception:  # kombu raises many kinds; the rows are safe in the database either way
+        logger.warning(
+            "could not wake a worker for %d sync job(s); the sweep will retry",
+            len(job_ids),
+            exc_info=True,
+        )
+        SyncJob.objects.filter(pk__in=job_ids).update(last_sent_at=None)
         return False
     return True
 
 
-def job_claim(*, job_id: int) -> SyncJob | None:
+# The claim in one statement on PostgreSQL, the busiest query of a burst: pick the oldest due
+# jobs whose record has no running job, skipping rows other workers (or a job_enqueue reusing
+# the job) hold, and mark them running. Same rules as the ORM version below.
+_CLAIM_SQL = """
+UPDATE sync_syncjob SET status = %(running)s, claimed_at = %(now)s, attempts = attempts + 1
+WHERE id IN (
+    SELECT job.id FROM sync_syncjob job
+    WHERE job.status = %(pending)s AND (job.not_before IS NULL OR job.not_before <= %(now)s)
+      AND NOT EXISTS (
+          SELECT 1 FROM sync_syncjob other
+          WHERE other.record_id = job.record_id AND other.status = %(running)s
+      )
+    ORDER BY job.id
+    LIMIT %(limit)s
+    FOR UPDATE SKIP LOCKED
+)
+RETURNING *
+"""
+
+
+def jobs_claim(*, limit: int = 1) -> list[SyncJob]:
     """
-    Atomically take a due pending job (a conditional UPDATE: exactly one worker wins), unless
-    another job for the same record is still running: two pushes of one Account in flight
-    could reach NetSuite in the wrong order.
+    Atomically take up to limit of the oldest due pending jobs (each one worker wins),
+    skipping jobs whose record has another job still running: two pushes of one Account in
+    flight could reach NetSuite in the wrong order. The claimer runs them in the order given,
+    one after the other. Empty when nothing is due.
     """
     now = timezone.now()
+    if connection.vendor == "postgresql":
+        params = {
+            "running": JobStatus.RUNNING,
+            "pending": JobStatus.PENDING,
+            "now": now,
+            "limit": limit,
+        }
+        return sorted(SyncJob.objects.raw(_CLAIM_SQL, params), key=lambda job: job.pk)
     # Any kind: a push and a forced sync of one Account must not overtake each other either.
     sibling_running = SyncJob.objects.filter(
         record_id=OuterRef("record_id"), status=JobStatus.RUNNING
     )
-    claimed = (
-        SyncJob.objects.filter(pk=job_id, status=JobStatus.PENDING)
+    due = (
+        SyncJob.objects.filter(status=JobStatus.PENDING)
         .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
         .filter(~Exists(sibling_running))
-        .update(status=JobStatus.RUNNING, claimed_at=now, attempts=F("attempts") + 1)
+        .order_by("pk")
     )
-    if claimed:
-        return SyncJob.objects.get(pk=job_id)
-    later = now + dt.timedelta(seconds=SIBLING_WAIT_SECONDS)
-    waiting = (
-        SyncJob.objects.filter(pk=job_id, status=JobStatus.PENDING)
-        .filter(Q(not_before__isnull=True) | Q(not_before__lt=later))
-        .filter(Exists(sibling_running))
-    )
-    if waiting.update(not_before=later):
-        job_send(job_id=job_id, delay=SIBLING_WAIT_SECONDS)  # try again once it is through
-    return None
+    with transaction.atomic():  # (SQLite: one writer at a time anyway)
+        ids = list(due.values_list("pk", flat=True)[:limit])
+        SyncJob.objects.filter(pk__in=ids).update(
+            status=JobStatus.RUNNING, claimed_at=now, attempts=F("attempts") + 1
+        )
+        return list(SyncJob.objects.filter(pk__in=ids).order_by("pk"))
 
 
 def retry_delay(attempt: int) -> float:
@@ -156,17 +224,41 @@ def job_finish(*, job: SyncJob, status: str, error: str = "") -> None:
     _mine(job).update(status=status, finished_at=timezone.now(), last_error=error[:10000])
 
 
+def jobs_release(*, jobs: list[SyncJob]) -> None:
+    """Give back claimed jobs that did not start: pending again, the attempt not counted."""
+    for job in jobs:
+        try:
+            with transaction.atomic():
+                _mine(job).update(
+                    status=JobStatus.PENDING, claimed_at=None, attempts=F("attempts") - 1
+                )
+        except IntegrityError:  # a newer pending job for the record does its work
+            _mine(job).update(status=JobStatus.SUPERSEDED, finished_at=timezone.now())
+    if jobs:
+        jobs_wake(job_ids=[job.pk for job in jobs])
+
+
+def jobs_done(*, jobs: list[SyncJob]) -> None:
+    """job_finish(status=DONE) for jobs claimed together, in one statement."""
+    claims = Q(pk__in=[])
+    for job in jobs:
+        claims |= Q(pk=job.pk, claimed_at=job.claimed_at)
+    SyncJob.objects.filter(claims, status=JobStatus.RUNNING).update(
+        status=JobStatus.DONE, finished_at=timezone.now(), last_error=""
+    )
+
+
 def job_requeue(*, job: SyncJob, error: str) -> None:
     """Put a failed attempt back, due after the backoff of its attempt number."""
     delay = retry_delay(job.attempts)
     if _back_to_pending(job, not_before=timezone.now() + dt.timedelta(seconds=delay), error=error):
-        job_send(job_id=job.pk, delay=delay)
+        jobs_wake(job_ids=[job.pk], delay=delay)
 
 
 def jobs_sweep(*, stale_after: float | None = None, resend_after: float | None = None) -> dict:
     """
-    The safety net (Celery beat): give back jobs whose worker vanished, and (re-)send due
-    pending jobs that no worker has picked up, e.g. because the broker was down.
+    The safety net (Celery beat): give back jobs whose worker vanished, and wake workers for
+    due pending jobs that none has picked up, e.g. because the broker was down.
     """
     now = timezone.now()
     stale_after = settings.SFNS_JOB_STALE_SECONDS if stale_after is None else stale_after
@@ -189,9 +281,8 @@ def jobs_sweep(*, stale_after: float | None = None, resend_after: float | None =
             | Q(last_sent_at__lt=now - dt.timedelta(seconds=resend_after))
         )
     )
-    sent = 0
-    for job_id in due.values_list("pk", flat=True)[:1000]:
-        sent += job_send(job_id=job_id)
+    job_ids = list(due.values_list("pk", flat=True)[:1000])
+    sent = len(job_ids) if job_ids and jobs_wake(job_ids=job_ids) else 0
     InboundEvent.objects.filter(received_at__lt=now - dt.timedelta(days=30)).delete()
     SyncJob.objects.filter(
         status__in=[JobStatus.DONE, JobStatus.SUPERSEDED],

@@ -24,13 +24,18 @@ def account_source(account: Account) -> dict[str, Any]:
     return {**account.fields, "Id": account.salesforce_id, "Name": account.name}
 
 
-def account_outbound_payload(account: Account) -> dict[str, Any]:
+def account_outbound_payload(
+    account: Account, rules_: list[MappingRule] | None = None
+) -> dict[str, Any]:
     """
     Exactly what a push would send to NetSuite for this Account now (the preview). A mapping
-    that cannot apply is a refusal that names the rule.
+    that cannot apply is a refusal that names the rule. rules_: the outbound mapping rules,
+    when the caller maps many Accounts.
     """
+    if rules_ is None:
+        rules_ = mapping_rules(MappingDirection.TO_NETSUITE)
     try:
-        return map_record(account_source(account), mapping_rules(MappingDirection.TO_NETSUITE))
+        return map_record(account_source(account), rules_)
     except MappingError as exc:
         raise SyncRefused(rules.mapping_refusal(error=str(exc))) from exc
 

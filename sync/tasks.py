@@ -1,15 +1,19 @@
 """
-Celery tasks, and what running a job means: claim it, call the one service its kind names,
-and on failure retry it or record it as failed where an admin looks.
+Celery tasks, and what running jobs means: claim the next due one, call the one service its
+kind names, on failure retry it or record it as failed where an admin looks, and go on until
+none is due.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 
 from accounts.models import Account, Opportunity
 from integration_log.models import Direction, Outcome
@@ -87,33 +91,124 @@ def job_failed_unexpectedly(*, job: SyncJob, message: str) -> None:
         logger.exception("could not record the failure of sync job %s", job.pk)
 
 
-def job_run(*, job_id: int) -> None:
-    """Run one job if it is due and nobody else has it."""
-    job = outbox.job_claim(job_id=job_id)
-    if job is None:
-        return
+def job_execute(*, job: SyncJob) -> None:
+    """Run a claimed job: the service its kind names; on failure, retry it or record it."""
     try:
         JOB_HANDLERS[job.kind](job)
     except Exception as exc:
-        message = str(exc) or type(exc).__name__
-        if job_will_retry(job, exc):
-            outbox.job_requeue(job=job, error=message)
-            return
-        if not isinstance(exc, ClientError):
-            # A bug or an outage SFNS did not classify: visible, with the record, in the
-            # integration log and on the Account, not only in the server log. (Services log
-            # the errors they classify themselves.)
-            logger.exception("sync job %s failed", job.pk)
-            message = f"internal error: {type(exc).__name__}: {exc}"
-            job_failed_unexpectedly(job=job, message=message)
-        outbox.job_finish(job=job, status=JobStatus.FAILED, error=message)
+        job_failed(job=job, exc=exc)
         return
     outbox.job_finish(job=job, status=JobStatus.DONE)
 
 
-@shared_task(name=outbox.RUN_JOB_TASK)
-def run_job(job_id: int) -> None:
-    job_run(job_id=job_id)
+def job_failed(*, job: SyncJob, exc: Exception) -> None:
+    """A job raised: retry it, or record it as failed where an admin looks."""
+    message = str(exc) or type(exc).__name__
+    if job_will_retry(job, exc):
+        outbox.job_requeue(job=job, error=message)
+        return
+    if not isinstance(exc, ClientError):
+        # A bug or an outage SFNS did not classify: visible, with the record, in the
+        # integration log and on the Account, not only in the server log. (Services log the
+        # errors they classify themselves.)
+        logger.exception("sync job %s failed", job.pk)
+        message = f"internal error: {type(exc).__name__}: {exc}"
+        job_failed_unexpectedly(job=job, message=message)
+    outbox.job_finish(job=job, status=JobStatus.FAILED, error=message)
+
+
+def _overdue(claimed: float) -> bool:
+    """
+    Claimed jobs not started this long after the claim go back: near SFNS_JOB_STALE_SECONDS
+    the sweep would take them for lost and hand them out again, to run twice at once.
+    """
+    return time.monotonic() - claimed > settings.SFNS_JOB_STALE_SECONDS / 2
+
+
+def pushes_execute(*, jobs: list[SyncJob], claimed: float) -> bool:
+    """
+    Push jobs claimed together, as one PushBatch: their bookkeeping is written at once.
+    False when it gave some back, overdue.
+    """
+    batch = push.PushBatch.for_records([job.record_id for job in jobs])
+    done = []
+    released = False
+    for position, job in enumerate(jobs):
+        if _overdue(claimed):  # a slow NetSuite: the rest go back for other workers
+            outbox.jobs_release(jobs=jobs[position:])
+            released = True
+            break
+        account = batch.accounts.get(job.record_id)
+        try:
+            if account is not None:  # else deleted since: nothing to do
+                batch.push(account=account, job=job)
+        except Exception as exc:
+            job_failed(job=job, exc=exc)
+        else:
+            done.append(job)
+    batch.save()
+    outbox.jobs_done(jobs=done)
+    return not released
+
+
+_draining = threading.local()
+# Threads of this process running jobs_run now: one that claims a full batch wakes another
+# while fewer than the pool's size are at it, so a burst spreads over the pool from one
+# wake-up per commit (the web side sends no more than that).
+_drains = {"active": 0}
+_drains_lock = threading.Lock()
+
+
+def jobs_run(*, budget: float | None = None) -> int:
+    """
+    Claim and run due jobs, a few at a time, until none is due; returns how many ran. After
+    budget seconds it stops and wakes a worker to go on, so one task never runs for hours.
+    """
+    if getattr(_draining, "active", False):
+        return 0  # in-process (eager) wake-up from inside a job: the loop below claims it next
+    budget = settings.SFNS_DRAIN_SECONDS if budget is None else budget
+    deadline = time.monotonic() + budget
+    ran = 0
+    _draining.active = True
+    with _drains_lock:
+        _drains["active"] += 1
+    try:
+        while jobs := outbox.jobs_claim(limit=settings.SFNS_CLAIM_BATCH):
+            claimed = time.monotonic()
+            if len(jobs) == settings.SFNS_CLAIM_BATCH and _recruit():
+                outbox.jobs_wake(job_ids=[])
+            # In claim order, one after the other; pushes together, after the other kinds
+            # (a push runs with the Account's state at the time, whatever ran before it).
+            others = [job for job in jobs if job.kind != JobKind.ACCOUNT_PUSH]
+            pushes = [job for job in jobs if job.kind == JobKind.ACCOUNT_PUSH]
+            for position, job in enumerate(others):
+                if _overdue(claimed):
+                    outbox.jobs_release(jobs=others[position:] + pushes)
+                    return ran
+                job_execute(job=job)
+                ran += 1
+            if pushes and not pushes_execute(jobs=pushes, claimed=claimed):
+                return ran  # a slow far side: the jobs given back are for other workers
+            ran += len(pushes)
+            if time.monotonic() > deadline:
+                outbox.jobs_wake(job_ids=[])
+                break
+    finally:
+        _draining.active = False
+        with _drains_lock:
+            _drains["active"] -= 1
+    return ran
+
+
+def _recruit() -> bool:
+    """Whether another thread of this process could help with a backlog."""
+    with _drains_lock:
+        return _drains["active"] < settings.CELERY_WORKER_CONCURRENCY
+
+
+@shared_task(name=outbox.RUN_JOBS_TASK)
+def run_jobs() -> int:
+    return jobs_run()
 
 
 @shared_task(name="sync.tasks.sweep")

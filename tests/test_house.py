@@ -112,3 +112,17 @@ def test_every_path_in_the_readme_layout_exists():
     assert len(paths) > 15
     missing = [p for p in paths if not (ROOT / p).exists()]
     assert missing == []
+
+
+def test_the_readme_runs_production_as_the_procfile_says():
+    """The benchmarks measure the Procfile: the README must tell operators to run the same."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Running in production") :]
+    commands = [
+        line.split(":", 1)[1].strip()
+        for line in (ROOT / "Procfile").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
+    assert len(commands) == 3
+    for command in commands:
+        assert command in section, command

@@ -3,8 +3,9 @@ A cap on in-flight NetSuite calls shared by every worker process on every machin
 
 NetSuite's concurrency governance (docs/wire.md) is per account; going over it costs a 429. A
 Redis sorted set holds one member per call in flight, scored by Redis's own clock, and members
-older than the lease expire, so a worker killed mid-call frees its slot by itself. Without Redis
-(embedded mode: one process) a thread semaphore does the same job.
+older than the lease expire, so a worker killed mid-call frees its slot by itself. A release
+wakes a waiter at once. Without Redis (embedded mode: one process) a thread semaphore does the
+same job.
 """
 
 from __future__ import annotations
@@ -36,6 +37,17 @@ return 0
 """
 
 
+# A release wakes one waiter, in any process. The list is trimmed to the limit: wake-ups
+# nobody waited for must not pile up (a spare one only makes a waiter look once more).
+_RELEASE = """
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('LPUSH', KEYS[2], 1)
+redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[2]) - 1)
+redis.call('EXPIRE', KEYS[2], 60)
+return 1
+"""
+
+
 class LocalSemaphore:
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -52,32 +64,49 @@ class LocalSemaphore:
 
 
 class RedisSemaphore:
+    """
+    Waiters take a freed slot at once: a thread waits first for one of its own process's
+    slots (a thread semaphore hands it over the moment it is released), then for the shared
+    one in Redis, blocking on a list that every release pushes to (BLPOP), not polling.
+    """
+
     def __init__(self, url: str, *, key: str, limit: int, lease: float) -> None:
         self.limit = limit
         self.key = key
+        self.freed_key = f"{key}:freed"
         self.lease = lease
         self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
         self._acquire = self._redis.register_script(_ACQUIRE)
+        self._release = self._redis.register_script(_RELEASE)
+        self._local = LocalSemaphore(limit)
 
     @contextmanager
     def slot(self, wait: float) -> Iterator[None]:
         token = uuid.uuid4().hex
         deadline = time.monotonic() + wait
-        pause = 0.005
-        while not self._try_acquire(token):
-            if time.monotonic() >= deadline:
-                raise RateLimited(f"no NetSuite call slot free within {wait:.0f}s")
-            time.sleep(pause * (0.5 + random.random()))  # noqa: S311 (jitter)
-            pause = min(pause * 2, 0.1)
-        try:
-            yield
-        finally:
+        with self._local.slot(wait):
+            while not self._try_acquire(token):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise RateLimited(f"no NetSuite call slot free within {wait:.0f}s")
+                # Woken by a release in any process; the timeout covers slots that free
+                # themselves (a lease running out after a worker was killed).
+                self._wait_for_release(min(left, 0.1 * (0.5 + random.random())))  # noqa: S311
             try:
-                self._redis.zrem(self.key, token)
-            except redis.RedisError as exc:
-                # The call itself is done (perhaps a create): failing it now would invite a
-                # duplicate on retry. The lease frees the slot instead.
-                logger.warning("could not give back a NetSuite call slot: %s", exc)
+                yield
+            finally:
+                try:
+                    self._release(keys=[self.key, self.freed_key], args=[token, self.limit])
+                except redis.RedisError as exc:
+                    # The call itself is done (perhaps a create): failing it now would invite
+                    # a duplicate on retry. The lease frees the slot instead.
+                    logger.warning("could not give back a NetSuite call slot: %s", exc)
+
+    def _wait_for_release(self, seconds: float) -> None:
+        try:
+            self._redis.blpop([self.freed_key], timeout=max(seconds, 0.01))
+        except redis.RedisError as exc:
+            raise Transient(f"cannot reach Redis for the NetSuite call cap: {exc}") from exc
 
     def _try_acquire(self, token: str) -> bool:
         try:

@@ -12,6 +12,8 @@ Docs: NetSuite Help Center, "SuiteTalk REST Web Services" (record service, Suite
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -40,16 +42,7 @@ class NetSuiteClient:
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/") + "/"
-        self._session = requests.Session()
-        self._session.auth = OAuth1(
-            settings.NETSUITE_CONSUMER_KEY,
-            client_secret=settings.NETSUITE_CONSUMER_SECRET,
-            resource_owner_key=settings.NETSUITE_TOKEN_ID,
-            resource_owner_secret=settings.NETSUITE_TOKEN_SECRET,
-            signature_method="HMAC-SHA256",
-            realm=self.account_id,
-        )
-        self._session.headers.update({"Accept": "application/json"})
+        self._session = _thread_session(self.base_url, self.account_id)
         connect, read = settings.SFNS_HTTP_TIMEOUT
         self._timeout = (connect, read)
         self._slots = netsuite_semaphore(
@@ -160,6 +153,46 @@ class NetSuiteClient:
         if response.status_code < 300:
             return response
         raise _error(method, path, response)
+
+
+_sessions = threading.local()
+
+
+def _thread_session(base_url: str, account_id: str) -> requests.Session:
+    """
+    This thread's session for these credentials: its connections stay open from one job to
+    the next (a session must not be shared between threads). The environment (proxies, CA
+    bundle) is read once here rather than on every request, which costs more than the signing.
+    """
+    ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    key = (
+        base_url,
+        account_id,
+        settings.NETSUITE_CONSUMER_KEY,
+        settings.NETSUITE_CONSUMER_SECRET,
+        settings.NETSUITE_TOKEN_ID,
+        settings.NETSUITE_TOKEN_SECRET,
+        ca_bundle,
+    )
+    cache = getattr(_sessions, "by_key", None)
+    if cache is None:
+        cache = _sessions.by_key = {}
+    if key not in cache:
+        session = requests.Session()
+        session.auth = OAuth1(
+            settings.NETSUITE_CONSUMER_KEY,
+            client_secret=settings.NETSUITE_CONSUMER_SECRET,
+            resource_owner_key=settings.NETSUITE_TOKEN_ID,
+            resource_owner_secret=settings.NETSUITE_TOKEN_SECRET,
+            signature_method="HMAC-SHA256",
+            realm=account_id,
+        )
+        session.headers.update({"Accept": "application/json"})
+        session.proxies = requests.utils.get_environ_proxies(base_url)
+        session.verify = ca_bundle or True
+        session.trust_env = False
+        cache[key] = session
+    return cache[key]
 
 
 def suiteql_checkbox(value: Any) -> bool:

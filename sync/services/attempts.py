@@ -5,21 +5,24 @@ its job will retry it, and its outcome on the Account, queued for write-back to 
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db.models import F
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Account
-from integration_log.models import Outcome
-from integration_log.services import record
+from integration_log.models import LogEntry, Outcome
+from integration_log.services import entry
 
 from .. import rules
 from ..clients.errors import ClientError, RateLimited
 from ..clients.salesforce import COLLECTION_LIMIT
-from ..models import JobKind, SyncJob
+from ..models import JobKind, JobStatus, SyncJob
 from ..outbox import job_enqueue
 
 
@@ -55,13 +58,19 @@ class Attempt:
         self.started = time.monotonic()
 
     def log(self, outcome: str, reason: str = "", *, client: Any = None, **extra: Any) -> None:
+        self.entry(outcome, reason, client=client, **extra).save()
+
+    def entry(
+        self, outcome: str, reason: str = "", *, client: Any = None, **extra: Any
+    ) -> LogEntry:
+        """The log entry, not saved yet (a batch saves many at once)."""
         if client is not None and client.exchanges:
             last = client.exchanges[-1]
             extra.setdefault(
                 "request", {"method": last.method, "path": last.path, "body": last.request}
             )
             extra.setdefault("response", {"status": last.status, "body": last.response})
-        record(
+        return entry(
             operation=self.operation,
             direction=self.direction,
             outcome=outcome,
@@ -97,22 +106,53 @@ def account_record_attempt(*, account: Account, error: str = "") -> None:
     changes: dict[str, Any] = {
         "last_sync_error": error[:10000],
         "status_version": F("status_version") + 1,
+        "status_pending_since": Coalesce(F("status_pending_since"), Value(now)),
     }
     if not error:
         changes["last_synced_at"] = now
     Account.objects.filter(pk=account.pk).update(**changes)
-    account_queue_writeback(account=account)
+    _writeback_soon()
+
+
+def accounts_record_success(*, pks: list[int]) -> None:
+    """account_record_attempt for many Accounts that synced without error, in one UPDATE."""
+    now = timezone.now()
+    Account.objects.filter(pk__in=pks).update(
+        last_sync_error="",
+        last_synced_at=now,
+        status_version=F("status_version") + 1,
+        status_pending_since=Coalesce(F("status_pending_since"), Value(now)),
+    )
+    _writeback_soon()
 
 
 def account_queue_writeback(*, account: Account) -> None:
     """The Account's NetSuite Id and NetSuite Sync wait to be written to Salesforce."""
-    now = timezone.now()
     Account.objects.filter(pk=account.pk, status_pending_since__isnull=True).update(
-        status_pending_since=now
+        status_pending_since=timezone.now()
     )
+    _writeback_soon()
+
+
+def _writeback_soon() -> None:
+    """The write-back job is pending and due no later than the pending Accounts call for."""
+    now = timezone.now()
+    # After each push of a burst the job is there already, due soon enough: one look is then
+    # enough. Outside a transaction only: the status is committed, so a write-back that has
+    # not started yet will see it.
+    queued = (
+        []
+        if transaction.get_connection().in_atomic_block
+        else list(
+            SyncJob.objects.filter(
+                dedupe_key=f"{JobKind.STATUS_WRITEBACK}:*", status=JobStatus.PENDING
+            ).values_list("not_before", flat=True)[:1]
+        )
+    )
+    if queued and (queued[0] is None or queued[0] <= now):
+        return
     pending = Account.objects.filter(status_pending_since__isnull=False).count()
-    job_enqueue(
-        kind=JobKind.STATUS_WRITEBACK,
-        record_id="*",
-        delay=rules.writeback_delay(pending=pending, batch_size=COLLECTION_LIMIT),
-    )
+    delay = rules.writeback_delay(pending=pending, batch_size=COLLECTION_LIMIT)
+    if queued and queued[0] <= now + dt.timedelta(seconds=delay):
+        return
+    job_enqueue(kind=JobKind.STATUS_WRITEBACK, record_id="*", delay=delay)

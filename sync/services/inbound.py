@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import Account, Customer, Opportunity
 from accounts.services import (
     account_upsert_from_salesforce,
+    accounts_upsert_from_salesforce,
     customer_upsert_from_netsuite,
     opportunity_upsert_from_salesforce,
     parse_salesforce_datetime,
@@ -27,6 +28,7 @@ from ..models import InboundEvent, JobKind
 from ..outbox import job_enqueue
 from .attempts import account_queue_writeback
 from .opportunities import sales_order_refusal
+from .push import accounts_map, accounts_queue_pushes
 
 
 def _seen(source: str, event_id: str) -> bool:
@@ -39,32 +41,65 @@ def _seen(source: str, event_id: str) -> bool:
     return False
 
 
+def _unseen(source: str, event_ids: list[str]) -> set[str]:
+    """Record many inbound event ids at once; returns those not applied before."""
+    ids = {event_id[:64] for event_id in event_ids}
+    seen = set(
+        InboundEvent.objects.filter(source=source, event_id__in=ids).values_list(
+            "event_id", flat=True
+        )
+    )
+    # A delivery racing this one may insert an id first: both then apply it, which the
+    # versions make harmless (the second finds nothing newer to apply).
+    InboundEvent.objects.bulk_create(
+        [InboundEvent(source=source, event_id=event_id) for event_id in ids - seen],
+        ignore_conflicts=True,
+    )
+    return ids - seen
+
+
 @transaction.atomic
 def salesforce_notifications_apply(*, notifications: list[dict[str, Any]]) -> dict[str, int]:
     """
-    Apply a Salesforce outbound message in one transaction: mirrors, and through the Account
-    signal, the jobs. Redelivered notification ids are ignored.
+    Apply a Salesforce outbound message in one transaction: mirrors, then the jobs they call
+    for. Redelivered notification ids are ignored. Accounts are written in bulk: a mass
+    update in Salesforce arrives as messages of 100.
     """
     counts = {"applied": 0, "duplicate": 0, "stale": 0}
+    fresh = _unseen("salesforce", [note["id"] for note in notifications])
+    accounts = []
     for note in notifications:
-        if _seen("salesforce", note["id"]):
+        if note["id"][:64] not in fresh:
             counts["duplicate"] += 1
-            continue
-        if note["type"] == "Account":
-            _, applied = account_upsert_from_salesforce(fields=note["fields"])
+        elif note["type"] == "Account":
+            accounts.append(note["fields"])
         else:
-            opportunity, applied, won = opportunity_upsert_from_salesforce(fields=note["fields"])
-            # Closed Won makes the sales order, as the integration apps do.
-            if (
-                won
-                and not opportunity.netsuite_sales_order_id
-                and not sales_order_refusal(opportunity=opportunity)
-            ):
-                job_enqueue(
-                    kind=JobKind.OPPORTUNITY_SALES_ORDER, record_id=opportunity.salesforce_id
-                )
-        counts["applied" if applied else "stale"] += 1
+            counts["applied" if _opportunity_apply(note["fields"]) else "stale"] += 1
+    if accounts:
+        changed: list[Account] = []
+
+        def map_before_save(applied: list[Account]) -> list[str]:
+            changed.extend(accounts_map(applied))
+            return ["mapped_hash"]
+
+        applied = accounts_upsert_from_salesforce(records=accounts, before_save=map_before_save)
+        # (Accounts created just now were saved with their hash too: bulk_create takes all.)
+        accounts_queue_pushes(accounts=changed)
+        counts["applied"] += len(applied)
+        counts["stale"] += len(accounts) - len(applied)
     return counts
+
+
+def _opportunity_apply(fields: dict[str, Any]) -> bool:
+    opportunity, applied, won = opportunity_upsert_from_salesforce(fields=fields)
+    # Closed Won makes the sales order, as the integration apps do.
+    if (
+        won
+        and not opportunity.netsuite_sales_order_id
+        and not sales_order_refusal(opportunity=opportunity)
+    ):
+        job_enqueue(kind=JobKind.OPPORTUNITY_SALES_ORDER, record_id=opportunity.salesforce_id)
+    return applied
 
 
 def _second(moment: dt.datetime) -> dt.datetime:

@@ -6,7 +6,9 @@ sync rules name (Create Only, the link, no change, the lock). Saving an Account 
 from __future__ import annotations
 
 from accounts.models import Account, Customer
-from integration_log.models import Direction, Operation, Outcome
+from accounts.services import bulk_save
+from integration_log.models import Direction, LogEntry, Operation, Outcome
+from integration_log.services import record_many
 from settings.models import IntegrationSettings
 
 from .. import rules
@@ -14,95 +16,177 @@ from ..clients.errors import ClientError
 from ..clients.netsuite import NetSuiteClient
 from ..errors import SyncRefused
 from ..mapping import diff, payload_hash, sublists
-from ..models import JobKind, SyncJob
-from ..outbox import job_enqueue
-from ..selectors import account_outbound_payload
-from .attempts import Attempt, account_record_attempt
+from ..models import JobKind, MappingDirection, SyncJob
+from ..outbox import jobs_enqueue
+from ..selectors import account_outbound_payload, mapping_rules
+from .attempts import Attempt, accounts_record_success
 
 
 def account_saved(*, account: Account) -> None:
+    """An Account was saved (from the API, the admin...): see accounts_saved."""
+    accounts_saved(accounts=[account])
+
+
+def accounts_saved(*, accounts: list[Account]) -> None:
     """
-    An Account was saved (from a webhook, the API, the admin...). Only a change to what it maps
+    Accounts were saved (from a webhook, the API, the admin...). Only a change to what they map
     to in NetSuite matters: skips that need no NetSuite call are logged now, anything else
-    becomes a push job.
+    becomes a push job. A few queries however many Accounts.
     """
-    try:
-        mapped_hash = payload_hash(account_outbound_payload(account))
-    except SyncRefused:
-        # A broken mapping must not break saving an Account: the push job fails with the
-        # mapping's error in the log, where an admin sees it.
-        mapped_hash = ""
-    if mapped_hash and mapped_hash == account.mapped_hash:
-        return
-    Account.objects.filter(pk=account.pk).update(mapped_hash=mapped_hash)
-    account.mapped_hash = mapped_hash
+    changed = accounts_map(accounts)
+    if changed:
+        bulk_save(changed, ["mapped_hash"])
+        accounts_queue_pushes(accounts=changed)
+
+
+def accounts_map(accounts: list[Account]) -> list[Account]:
+    """
+    Set each Account's mapped_hash (in memory) from its outbound mapping; returns the Accounts
+    whose mapped values changed.
+    """
+    outbound = mapping_rules(MappingDirection.TO_NETSUITE)
+    changed: list[Account] = []
+    for account in accounts:
+        try:
+            mapped_hash = payload_hash(account_outbound_payload(account, outbound))
+        except SyncRefused:
+            # A broken mapping must not break saving an Account: the push job fails with the
+            # mapping's error in the log, where an admin sees it.
+            mapped_hash = ""
+        if mapped_hash and mapped_hash == account.mapped_hash:
+            continue
+        account.mapped_hash = mapped_hash
+        changed.append(account)
+    return changed
+
+
+def accounts_queue_pushes(*, accounts: list[Account]) -> None:
+    """Push jobs for Accounts whose mapped values changed, or the skips the rules give."""
     conf = IntegrationSettings.load()
-    decision = rules.precheck_push(
-        create_only=conf.create_only, linked=account.is_linked, unchanged=False
-    )
-    if decision.push:
-        job_enqueue(kind=JobKind.ACCOUNT_PUSH, record_id=account.salesforce_id)
-    else:
-        Attempt(
+    to_push = []
+    for account in accounts:
+        decision = rules.precheck_push(
+            create_only=conf.create_only, linked=account.is_linked, unchanged=False
+        )
+        if decision.push:
+            to_push.append(account.salesforce_id)
+        else:
+            Attempt(
+                Operation.ACCOUNT_PUSH,
+                Direction.TO_NETSUITE,
+                salesforce_id=account.salesforce_id,
+                netsuite_id=account.netsuite_id,
+            ).log(Outcome.SKIPPED, decision.reason)
+    if to_push:
+        jobs_enqueue(kind=JobKind.ACCOUNT_PUSH, record_ids=to_push)
+
+
+class PushBatch:
+    """
+    Pushes run together (the push jobs one worker claimed at once, or a single push): the
+    settings, the mapping and the mirrors' locks are read once, and what the pushes write (log
+    entries, the Accounts' pushed values and sync status, the mirrors' lock) is saved in a few
+    statements by save(). During a burst that is most of a push's database work.
+    """
+
+    def __init__(self, *, accounts: list[Account]) -> None:
+        self.conf = IntegrationSettings.load()
+        self.outbound = mapping_rules(MappingDirection.TO_NETSUITE)
+        self.accounts = {account.salesforce_id: account for account in accounts}
+        self.client = NetSuiteClient()
+        # The lock as the NetSuite webhook last told it, when it is not read before each push.
+        self.locked_mirrors = (
+            set()
+            if self.conf.check_lock_before_push
+            else set(
+                Customer.objects.filter(
+                    netsuite_id__in=[a.netsuite_id for a in accounts if a.netsuite_id],
+                    locked=True,
+                ).values_list("netsuite_id", flat=True)
+            )
+        )
+        self.entries: list[LogEntry] = []
+        self.pushed: list[Account] = []
+        self.locks_read: dict[str, bool] = {}
+
+    @classmethod
+    def for_records(cls, record_ids: list[str]) -> PushBatch:
+        return cls(accounts=list(Account.objects.filter(salesforce_id__in=record_ids)))
+
+    def push(self, *, account: Account, job: SyncJob | None = None, force: bool = False) -> str:
+        """Push the Account's current mapped state to its customer, if the rules allow."""
+        attempt = Attempt(
             Operation.ACCOUNT_PUSH,
             Direction.TO_NETSUITE,
+            job=job,
             salesforce_id=account.salesforce_id,
             netsuite_id=account.netsuite_id,
-        ).log(Outcome.SKIPPED, decision.reason)
+        )
+        try:
+            payload = account_outbound_payload(account, self.outbound)
+        except SyncRefused as exc:
+            attempt.error(exc, account=account)
+            raise
+        decision = rules.precheck_push(
+            create_only=self.conf.create_only,
+            linked=account.is_linked,
+            unchanged=payload == account.pushed_payload,
+            force=force,
+        )
+        if decision.push:
+            try:
+                decision = rules.lock_check(locked=self._locked(account.netsuite_id))
+                if decision.push:
+                    self.client.update(
+                        "customer", account.netsuite_id, payload, replace=sublists(payload)
+                    )
+            except ClientError as exc:
+                attempt.error(exc, client=self.client, account=account)
+                raise
+        if not decision.push:
+            self.entries.append(attempt.entry(Outcome.SKIPPED, decision.reason, request=payload))
+            return Outcome.SKIPPED
+        self.entries.append(
+            attempt.entry(
+                Outcome.SUCCESS,
+                client=self.client,
+                diff=diff(account.pushed_payload or {}, payload),
+            )
+        )
+        account.pushed_payload = payload
+        self.pushed.append(account)
+        return Outcome.SUCCESS
 
+    def _locked(self, netsuite_id: str) -> bool:
+        """The lock as NetSuite has it now (one GET), or as the NetSuite webhook last told us."""
+        if not self.conf.check_lock_before_push:
+            return netsuite_id in self.locked_mirrors
+        lock_field = self.conf.netsuite_lock_field
+        fields = self.client.get("customer", netsuite_id, fields=[lock_field])
+        self.locks_read[netsuite_id] = bool(fields.get(lock_field))
+        return self.locks_read[netsuite_id]
 
-def customer_is_locked(
-    *, client: NetSuiteClient, netsuite_id: str, conf: IntegrationSettings
-) -> bool:
-    """The lock as NetSuite has it now (one GET), or as the NetSuite webhook last told us."""
-    if not conf.check_lock_before_push:
-        return Customer.objects.filter(netsuite_id=netsuite_id, locked=True).exists()
-    fields = client.get("customer", netsuite_id, fields=[conf.netsuite_lock_field])
-    locked = bool(fields.get(conf.netsuite_lock_field))
-    Customer.objects.filter(netsuite_id=netsuite_id).update(locked=locked)
-    return locked
+    def save(self) -> None:
+        """Write what the pushes so far did, and start over."""
+        record_many(self.entries)
+        for value in (True, False):
+            read = [netsuite_id for netsuite_id, lock in self.locks_read.items() if lock is value]
+            if read:
+                Customer.objects.filter(netsuite_id__in=read).exclude(locked=value).update(
+                    locked=value
+                )
+        if self.pushed:
+            bulk_save(self.pushed, ["pushed_payload"])
+            accounts_record_success(pks=[account.pk for account in self.pushed])
+        self.entries, self.pushed, self.locks_read = [], [], {}
 
 
 def account_push_to_netsuite(
     *, account: Account, job: SyncJob | None = None, force: bool = False
 ) -> str:
     """Push the Account's current mapped state to its NetSuite customer, if the rules allow."""
-    conf = IntegrationSettings.load()
-    attempt = Attempt(
-        Operation.ACCOUNT_PUSH,
-        Direction.TO_NETSUITE,
-        job=job,
-        salesforce_id=account.salesforce_id,
-        netsuite_id=account.netsuite_id,
-    )
+    batch = PushBatch(accounts=[account])
     try:
-        payload = account_outbound_payload(account)
-    except SyncRefused as exc:
-        attempt.error(exc, account=account)
-        raise
-    decision = rules.precheck_push(
-        create_only=conf.create_only,
-        linked=account.is_linked,
-        unchanged=payload == account.pushed_payload,
-        force=force,
-    )
-    if not decision.push:
-        attempt.log(Outcome.SKIPPED, decision.reason, request=payload)
-        return Outcome.SKIPPED
-    client = NetSuiteClient()
-    try:
-        decision = rules.lock_check(
-            locked=customer_is_locked(client=client, netsuite_id=account.netsuite_id, conf=conf)
-        )
-        if decision.push:
-            client.update("customer", account.netsuite_id, payload, replace=sublists(payload))
-    except ClientError as exc:
-        attempt.error(exc, client=client, account=account)
-        raise
-    if not decision.push:
-        attempt.log(Outcome.SKIPPED, decision.reason, request=payload)
-        return Outcome.SKIPPED
-    attempt.log(Outcome.SUCCESS, client=client, diff=diff(account.pushed_payload or {}, payload))
-    Account.objects.filter(pk=account.pk).update(pushed_payload=payload)
-    account_record_attempt(account=account)
-    return Outcome.SUCCESS
+        return batch.push(account=account, job=job, force=force)
+    finally:
+        batch.save()

@@ -60,7 +60,7 @@ def test_transient_netsuite_errors_are_retried_with_backoff_until_out_of_attempt
         assert linked.last_sync_error == ""  # not final yet
 
         SyncJob.objects.filter(pk=job.pk).update(not_before=None, max_attempts=2)
-        tasks.job_run(job_id=job.pk)
+        tasks.jobs_run()
 
         job.refresh_from_db()
         assert (job.status, job.attempts) == ("failed", 2)
@@ -121,7 +121,7 @@ def test_an_unclassified_failure_is_logged_on_the_record_and_not_retried(linked)
     # with a KeyError: no client classified it, so the task side records it where admins look.
     job = SyncJobFactory(kind="account_from_the_future", record_id=linked.salesforce_id)
 
-    tasks.job_run(job_id=job.pk)
+    tasks.jobs_run()
 
     job.refresh_from_db()
     assert (job.status, job.attempts) == ("failed", 1)
