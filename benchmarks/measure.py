@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import subprocess
 import threading
@@ -97,14 +98,18 @@ class CpuSampler:
 
 
 def send_concurrently(
-    top: Topology, bodies: list[bytes], clients: int, *, url: str = ""
+    top: Topology, bodies: list[bytes], clients: int, *, url: str = "", seconds: float = 0
 ) -> list[float]:
     """POST the messages (to SFNS, or to `url`) from `clients` threads, as fast as they are
-    answered; the start time (epoch) of each."""
+    answered; the start time (epoch) of each. With `seconds`, no message starts after that
+    long: the ones left are not sent (their start time stays 0)."""
     started = [0.0] * len(bodies)
     local = threading.local()
+    deadline = time.monotonic() + seconds if seconds else math.inf
 
     def send(index: int) -> None:
+        if time.monotonic() > deadline:
+            return
         session = getattr(local, "session", None) or requests.Session()
         local.session = session
         started[index] = time.time()
