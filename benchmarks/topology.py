@@ -742,7 +742,8 @@ class Topology:
 
     def busy(self) -> dict[str, int]:
         """What is still to do: jobs pending or running, statuses waiting for Salesforce,
-        notifications the emulators have not delivered. All zero: settled."""
+        notifications SFNS keeps to apply, notifications the emulators have not delivered,
+        calls in flight. All zero: settled."""
         with self.db():
             from accounts.models import Account
             from sync.models import JobStatus, SyncJob
@@ -751,6 +752,7 @@ class Topology:
             out = {
                 "jobs": jobs.count(),
                 "statuses": Account.objects.filter(status_pending_since__isnull=False).count(),
+                "notifications_to_apply": _notifications_to_apply(),
             }
         for name, control in (("netsuite", self.netsuite), ("salesforce", self.salesforce)):
             stats = control.stats()
@@ -903,6 +905,18 @@ class Topology:
 
 
 # -- small helpers ------------------------------------------------------------------------------
+def _notifications_to_apply() -> int:
+    """Outbound-message notifications SFNS acknowledged and keeps for a worker to apply (when
+    its webhook works that way: InboundEvent rows not applied yet)."""
+    from sync.models import InboundEvent
+
+    names = {f.name for f in InboundEvent._meta.get_fields()}
+    if not {"applied_at", "sobject", "error"} <= names:
+        return 0
+    waiting = InboundEvent.objects.filter(applied_at__isnull=True, error="").exclude(sobject="")
+    return waiting.count()
+
+
 def _answers(call: Callable[[], Any]) -> bool:
     try:
         return bool(call())

@@ -77,6 +77,26 @@ def _measure(
     }
 
 
+def _mirrors_hold(
+    top: Topology, accounts: list[LinkedAccount], timeout: float
+) -> tuple[int, float | None]:
+    """How many of the Accounts SFNS's mirror shows with their new values, waiting up to
+    timeout for it to apply what it acknowledged; and the seconds it took (None: not all)."""
+    started = time.monotonic()
+    while True:
+        with top.db():
+            from accounts.models import Account
+
+            phones = dict(Account.objects.values_list("salesforce_id", "fields__Phone"))
+        holding = sum(phones.get(a.salesforce_id) == a.after["Phone"] for a in accounts)
+        elapsed = time.monotonic() - started
+        if holding == len(accounts):
+            return holding, rounded(elapsed, 2)
+        if elapsed > timeout:
+            return holding, None
+        time.sleep(0.5)
+
+
 def new_phone(i: int) -> dict[str, str]:
     return {"Phone": f"+1 212 {i // 10000:03d} {i % 10000:04d}"}
 
@@ -142,13 +162,9 @@ def main(argv: list[str] | None = None) -> None:
             top.processes["web"],
             args.max_seconds,
         )
-        with top.db():
-            from accounts.models import Account
-
-            phones = dict(Account.objects.values_list("salesforce_id", "fields__Phone"))
-        sent = accounts[: sfns_result["notifications"]]  # messages go in order, 100 accounts each
-        received = sum(phones.get(a.salesforce_id) == a.after["Phone"] for a in sent)
         outbox = top.job_counts()  # right after: the worker is still pushing
+        sent = accounts[: sfns_result["notifications"]]  # messages go in order, 100 accounts each
+        received, applied_after = _mirrors_hold(top, sent, timeout=30 if args.smoke else 120)
         info = setup(top, smoke=args.smoke)
         info["bare_receiver_command"] = bare_line
 
@@ -161,6 +177,7 @@ def main(argv: list[str] | None = None) -> None:
         "sfns": {
             **sfns_result,
             "accounts_holding_new_values": received,
+            "seconds_until_mirrors_hold_them": applied_after,
             "outbox_right_after": outbox,
         },
         "bare_receiver": {**bare_result, "notifications_stored": stored},

@@ -113,8 +113,8 @@ def test_b3_compares_sfns_with_the_bare_receiver(smoke):
     bare, sfns = b3["bare_receiver"], b3["sfns"]
     assert bare["notifications_stored"] >= bare["notifications"] > 0
     assert sfns["notifications_per_second"] > 0
-    # Every notification SFNS acknowledged is in its mirror (the warm-up's too).
-    assert sfns["accounts_holding_new_values"] >= sfns["notifications"]
+    # Every notification SFNS acknowledged reaches its mirror (at once or from a worker).
+    assert sfns["accounts_holding_new_values"] == sfns["notifications"]
 
 
 def test_b4_measures_idle_and_loaded_latency(smoke):
