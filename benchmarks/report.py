@@ -194,7 +194,11 @@ def _footer(results: Path) -> str:
         if data:
             s = data["setup"]
             smoke = " (**smoke sizes**, not the figures)" if s.get("smoke") else ""
-            setups.append(f"{name[:2].upper()} {s['measured_at'][:10]} at {s['commit']}{smoke}")
+            load = s.get("load_average_1_5_15_min")
+            busy = f", load average {load[0]:g} on {s['cpus']} cores" if load else ""
+            setups.append(
+                f"{name[:2].upper()} {s['measured_at'][:10]} at {s['commit']}{busy}{smoke}"
+            )
     return "Measured " + "; ".join(setups) + "." if setups else "Nothing measured yet."
 
 
