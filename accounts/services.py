@@ -185,7 +185,11 @@ def accounts_upsert_from_salesforce(
 WON_STAGES = {"Closed Won"}
 
 
-def _decimal_or_none(value: Any) -> Decimal | None:
+STAGE_MAX_LENGTH = Opportunity._meta.get_field("stage").max_length
+
+
+def parse_amount(value: Any) -> Decimal | None:
+    """An Opportunity's Amount as the mirror keeps it; ValueError says why it cannot."""
     try:
         number = None if value in (None, "") else Decimal(str(value))
     except InvalidOperation:
@@ -233,7 +237,7 @@ def opportunity_upsert_from_salesforce(*, fields: dict[str, Any]) -> tuple[Oppor
     opportunity.name = (fields.get("Name") or opportunity.name or salesforce_id)[:255]
     opportunity.stage = fields.get("StageName") or opportunity.stage
     if "Amount" in fields:
-        opportunity.amount = _decimal_or_none(fields["Amount"])
+        opportunity.amount = parse_amount(fields["Amount"])
     opportunity.last_modified = modstamp or opportunity.last_modified
     opportunity.save()
     return opportunity, True, opportunity.stage in WON_STAGES and not was_won

@@ -106,8 +106,8 @@ class ReconcileRunAdmin(admin.ModelAdmin):
 
 @admin.register(InboundEvent)
 class InboundEventAdmin(admin.ModelAdmin):
-    list_display = ["received_at", "source", "event_id"]
-    list_filter = ["source"]
+    list_display = ["received_at", "source", "event_id", "sobject", "applied_at", "error"]
+    list_filter = ["source", "sobject", ("applied_at", admin.EmptyFieldListFilter)]
     search_fields = ["=event_id"]
     show_full_result_count = False
 

@@ -109,16 +109,34 @@ class SyncJob(models.Model):
 
 
 class InboundEvent(models.Model):
-    """An inbound notification already applied: redeliveries of the same id are acknowledged
-    and ignored (Salesforce delivers outbound messages at least once)."""
+    """
+    An inbound notification, by its id: a redelivery of the same id is acknowledged and
+    ignored (Salesforce delivers outbound messages at least once). A Salesforce notification
+    also keeps what it carries until a worker has applied it to the mirrors: the webhook
+    stores a message in one statement and answers at once, as Salesforce wants.
+    """
 
     source = models.CharField(max_length=16)
     event_id = models.CharField(max_length=64)
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # What a Salesforce notification carries, kept until applied (then applied_at is set).
+    sobject = models.CharField(max_length=40, blank=True)
+    fields = models.JSONField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    # Why it could not be applied (also in the integration log); it waits for a person.
+    error = models.TextField(blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["source", "event_id"], name="inboundevent_unique_id")
+        ]
+        indexes = [
+            # The workers' queue of notifications to apply: small, read oldest first.
+            models.Index(
+                fields=["id"],
+                condition=Q(applied_at__isnull=True, error="") & ~Q(sobject=""),
+                name="inboundevent_to_apply",
+            )
         ]
 
     def __str__(self) -> str:

@@ -99,6 +99,11 @@ def jobs_enqueue(*, kind: str, record_ids: list[str]) -> None:
         return
 
 
+def jobs_in_process() -> bool:
+    """Whether jobs run in the process that asks for them (eager tasks: the embedded mode)."""
+    return current_app.tasks[RUN_JOBS_TASK].app.conf.task_always_eager
+
+
 def jobs_wake(*, job_ids: list[int], delay: float = 0) -> bool:
     """
     Wake a worker thread for these jobs (one message: a thread that finds more due than it can
@@ -107,8 +112,7 @@ def jobs_wake(*, job_ids: list[int], delay: float = 0) -> bool:
     """
     # Looked up in the registry rather than app.send_task(), which ignores eager mode.
     run_jobs = current_app.tasks[RUN_JOBS_TASK]
-    eager = run_jobs.app.conf.task_always_eager
-    if delay and eager:
+    if delay and jobs_in_process():
         # In-process tasks have no delayed delivery: the sweep hands the job out once due.
         SyncJob.objects.filter(pk__in=job_ids).update(last_sent_at=None)
         return False
@@ -132,8 +136,7 @@ def jobs_wake(*, job_ids: list[int], delay: float = 0) -> bool:
 # jobs whose record has no running job, skipping rows other workers (or a job_enqueue reusing
 # the job) hold, and mark them running. Same rules as the ORM version below.
 _CLAIM_SQL = """
-UPDATE sync_syncjob SET status = %(running)s, claimed_at = %(now)s, attempts = attempts + 1
-WHERE id IN (
+WITH claimed AS MATERIALIZED (
     SELECT job.id FROM sync_syncjob job
     WHERE job.status = %(pending)s AND (job.not_before IS NULL OR job.not_before <= %(now)s)
       AND NOT EXISTS (
@@ -144,8 +147,12 @@ WHERE id IN (
     LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
 )
-RETURNING *
+UPDATE sync_syncjob SET status = %(running)s, claimed_at = %(now)s, attempts = attempts + 1
+FROM claimed WHERE sync_syncjob.id = claimed.id
+RETURNING sync_syncjob.*
 """
+# (A CTE, evaluated once: as "WHERE id IN (subquery)" the planner may run the locking subquery
+# again while rows are being updated, and it then skips rows this statement holds itself.)
 
 
 def jobs_claim(*, limit: int = 1) -> list[SyncJob]:
@@ -282,8 +289,20 @@ def jobs_sweep(*, stale_after: float | None = None, resend_after: float | None =
         )
     )
     job_ids = list(due.values_list("pk", flat=True)[:1000])
+    # Outbound messages stored and not applied since: their wake-up was lost.
+    received = InboundEvent.objects.filter(
+        source="salesforce",
+        applied_at__isnull=True,
+        error="",
+        received_at__lt=now - dt.timedelta(seconds=resend_after),
+    ).exclude(sobject="")
     sent = len(job_ids) if job_ids and jobs_wake(job_ids=job_ids) else 0
-    InboundEvent.objects.filter(received_at__lt=now - dt.timedelta(days=30)).delete()
+    if not job_ids and received.exists():
+        jobs_wake(job_ids=[])
+    # Those a person must look at (error) stay; the others are kept a while for the dedupe.
+    InboundEvent.objects.filter(received_at__lt=now - dt.timedelta(days=30), error="").exclude(
+        applied_at__isnull=True, sobject__gt=""
+    ).delete()
     SyncJob.objects.filter(
         status__in=[JobStatus.DONE, JobStatus.SUPERSEDED],
         finished_at__lt=now - FINISHED_JOB_RETENTION,

@@ -22,7 +22,7 @@ from integration_log.services import record
 from . import outbox
 from .clients.errors import ClientError
 from .models import JobKind, JobStatus, SyncJob
-from .services import link, opportunities, push, update_from_netsuite, writeback
+from .services import inbound, link, opportunities, push, update_from_netsuite, writeback
 from .services import reconcile as reconcile_service
 from .services.attempts import account_record_attempt, job_will_retry
 
@@ -173,7 +173,14 @@ def jobs_run(*, budget: float | None = None) -> int:
     with _drains_lock:
         _drains["active"] += 1
     try:
-        while jobs := outbox.jobs_claim(limit=settings.SFNS_CLAIM_BATCH):
+        while True:
+            # Outbound messages first: the changes they bring become jobs.
+            received = inbound.salesforce_received_apply()
+            jobs = outbox.jobs_claim(limit=settings.SFNS_CLAIM_BATCH)
+            if not jobs:
+                if received:
+                    continue
+                break
             claimed = time.monotonic()
             if len(jobs) == settings.SFNS_CLAIM_BATCH and _recruit():
                 outbox.jobs_wake(job_ids=[])

@@ -125,15 +125,20 @@ def salesforce_outbound_message(request: HttpRequest, token: str) -> HttpRespons
                 )
             for stamp in ("LastModifiedDate", "SystemModstamp"):
                 parse_salesforce_datetime(note["fields"].get(stamp))
+            problem = inbound.salesforce_notification_problem(note)
+            if problem:
+                raise BadMessage(f"a value cannot be stored: {problem}")
     except ValueError as exc:  # BadMessage, or a date Salesforce would never send
         return _refuse(400, str(exc))
     try:
-        counts = inbound.salesforce_notifications_apply(notifications=message.notifications)
-    except ValueError as exc:  # a value the mirror cannot take: all rolled back
-        return _refuse(400, f"a value cannot be stored: {exc}")
+        inbound.salesforce_notifications_receive(notifications=message.notifications)
     except DataError as exc:  # the database's own check (PostgreSQL's are stricter than SQLite's)
         return _refuse(400, _stored_error(exc))
-    logger.info("salesforce outbound message %s applied: %s", message.action_id, counts)
+    logger.info(
+        "salesforce outbound message %s: %d notification(s) received",
+        message.action_id,
+        len(message.notifications),
+    )
     return _xml(ACK, 200)
 
 

@@ -8,14 +8,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.models import Account, Customer, Opportunity
 from accounts.services import (
+    STAGE_MAX_LENGTH,
     account_upsert_from_salesforce,
     accounts_upsert_from_salesforce,
     customer_upsert_from_netsuite,
     opportunity_upsert_from_salesforce,
+    parse_amount,
     parse_salesforce_datetime,
 )
 from integration_log.models import Direction, Operation, Outcome
@@ -25,7 +28,7 @@ from settings.models import IntegrationSettings
 from ..clients.salesforce import SalesforceClient
 from ..mapping import payload_hash
 from ..models import InboundEvent, JobKind
-from ..outbox import job_enqueue
+from ..outbox import job_enqueue, jobs_in_process, jobs_wake
 from .attempts import account_queue_writeback
 from .opportunities import sales_order_refusal
 from .push import accounts_map, accounts_queue_pushes
@@ -61,20 +64,90 @@ def _unseen(source: str, event_ids: list[str]) -> set[str]:
 @transaction.atomic
 def salesforce_notifications_apply(*, notifications: list[dict[str, Any]]) -> dict[str, int]:
     """
-    Apply a Salesforce outbound message in one transaction: mirrors, then the jobs they call
-    for. Redelivered notification ids are ignored. Accounts are written in bulk: a mass
-    update in Salesforce arrives as messages of 100.
+    Apply Salesforce notifications now, in one transaction (the reconcile's rows): mirrors,
+    then the jobs they call for. Ids applied before are ignored.
     """
-    counts = {"applied": 0, "duplicate": 0, "stale": 0}
     fresh = _unseen("salesforce", [note["id"] for note in notifications])
-    accounts = []
-    for note in notifications:
-        if note["id"][:64] not in fresh:
-            counts["duplicate"] += 1
-        elif note["type"] == "Account":
-            accounts.append(note["fields"])
-        else:
-            counts["applied" if _opportunity_apply(note["fields"]) else "stale"] += 1
+    duplicate = sum(note["id"][:64] not in fresh for note in notifications)
+    counts = _apply([note for note in notifications if note["id"][:64] in fresh])
+    return {**counts, "duplicate": duplicate}
+
+
+def salesforce_notifications_receive(*, notifications: list[dict[str, Any]]) -> None:
+    """
+    Keep an outbound message's notifications (ids not seen before) for the workers to apply,
+    in one statement, and wake one: the webhook answers as soon as they are stored. Nothing
+    is lost: what was acknowledged is in the database, applied or visibly not.
+    """
+    InboundEvent.objects.bulk_create(
+        [
+            InboundEvent(
+                source="salesforce",
+                event_id=note["id"][:64],
+                sobject=note["type"],
+                fields=note["fields"],
+            )
+            for note in notifications
+        ],
+        ignore_conflicts=True,  # a redelivery: the first delivery is (being) applied
+    )
+    if jobs_in_process():  # the embedded mode: no worker of its own to wake, apply now
+        salesforce_received_apply()
+    else:
+        transaction.on_commit(lambda: jobs_wake(job_ids=[]))
+
+
+def salesforce_received_apply(*, limit: int = 500) -> int:
+    """
+    Apply stored Salesforce notifications, oldest first, up to limit at once (workers taking
+    them at the same time each take others); returns how many. One the mirrors cannot take
+    keeps its error, in the integration log too, and the others are applied.
+    """
+    with transaction.atomic():
+        rows = list(
+            InboundEvent.objects.select_for_update(skip_locked=True)
+            .filter(source="salesforce", applied_at__isnull=True, error="")
+            .exclude(sobject="")
+            .order_by("pk")[:limit]
+        )
+        if not rows:
+            return 0
+        notes = [{"id": row.event_id, "type": row.sobject, "fields": row.fields} for row in rows]
+        failed: dict[int, str] = {}
+        try:
+            with transaction.atomic():
+                _apply(notes)
+        except (ValueError, DatabaseError):  # find which: one at a time
+            for row, note in zip(rows, notes, strict=True):
+                try:
+                    with transaction.atomic():
+                        _apply([note])
+                except (ValueError, DatabaseError) as exc:
+                    failed[row.pk] = _not_applied(note, exc)
+        InboundEvent.objects.filter(pk__in=[r.pk for r in rows if r.pk not in failed]).update(
+            applied_at=timezone.now(), fields=None
+        )
+        for pk, error in failed.items():
+            InboundEvent.objects.filter(pk=pk).update(error=error)
+    return len(rows)
+
+
+def _not_applied(note: dict[str, Any], exc: Exception) -> str:
+    error = f"notification {note['id']} cannot be applied: {type(exc).__name__}: {exc}"[:2000]
+    record(
+        operation=Operation.SALESFORCE_OUTBOUND_MESSAGE,
+        direction=Direction.FROM_SALESFORCE,
+        outcome=Outcome.ERROR,
+        reason=error,
+        salesforce_id=str((note["fields"] or {}).get("Id", ""))[:18],
+    )
+    return error
+
+
+def _apply(notes: list[dict[str, Any]]) -> dict[str, int]:
+    """New notifications to the mirrors, Accounts in bulk first, then the jobs they call for."""
+    counts = {"applied": 0, "stale": 0}
+    accounts = [note["fields"] for note in notes if note["type"] == "Account"]
     if accounts:
         changed: list[Account] = []
 
@@ -87,7 +160,31 @@ def salesforce_notifications_apply(*, notifications: list[dict[str, Any]]) -> di
         accounts_queue_pushes(accounts=changed)
         counts["applied"] += len(applied)
         counts["stale"] += len(accounts) - len(applied)
+    for note in notes:
+        if note["type"] != "Account":
+            counts["applied" if _opportunity_apply(note["fields"]) else "stale"] += 1
     return counts
+
+
+def salesforce_notification_problem(note: dict[str, Any]) -> str:
+    """
+    What the mirrors could not take in a notification, checked before it is acknowledged
+    (its values are applied later): "" when nothing.
+    """
+    fields = note["fields"]
+    if note["type"] != "Opportunity":
+        return ""
+    try:
+        parse_amount(fields.get("Amount"))
+    except ValueError as exc:
+        return f"notification {note['id']}: Amount: {exc}"
+    if len(fields.get("StageName") or "") > STAGE_MAX_LENGTH:
+        return f"notification {note['id']}: StageName is over {STAGE_MAX_LENGTH} characters"
+    if not fields.get("AccountId") and not (
+        Opportunity.objects.filter(salesforce_id=fields["Id"]).exists()
+    ):
+        return f"notification {note['id']}: Opportunity {fields['Id']} has no AccountId"
+    return ""
 
 
 def _opportunity_apply(fields: dict[str, Any]) -> bool:
