@@ -173,7 +173,7 @@ def jobs_run(*, budget: float | None = None) -> int:
     with _drains_lock:
         _drains["active"] += 1
     try:
-        while True:
+        while time.monotonic() < deadline:
             # Outbound messages first: the changes they bring become jobs.
             received = inbound.salesforce_received_apply()
             jobs = outbox.jobs_claim(limit=settings.SFNS_CLAIM_BATCH)
@@ -197,9 +197,8 @@ def jobs_run(*, budget: float | None = None) -> int:
             if pushes and not pushes_execute(jobs=pushes, claimed=claimed):
                 return ran  # a slow far side: the jobs given back are for other workers
             ran += len(pushes)
-            if time.monotonic() > deadline:
-                outbox.jobs_wake(job_ids=[])
-                break
+        else:  # out of time, perhaps not of work: another thread goes on
+            outbox.jobs_wake(job_ids=[])
     finally:
         _draining.active = False
         with _drains_lock:
