@@ -155,6 +155,16 @@ RETURNING sync_syncjob.*
 # again while rows are being updated, and it then skips rows this statement holds itself.)
 
 
+def jobs_due() -> int:
+    """How many pending jobs are due now (running siblings aside): the backlog."""
+    now = timezone.now()
+    return (
+        SyncJob.objects.filter(status=JobStatus.PENDING)
+        .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+        .count()
+    )
+
+
 def jobs_claim(*, limit: int = 1) -> list[SyncJob]:
     """
     Atomically take up to limit of the oldest due pending jobs (each one worker wins),

@@ -7,6 +7,7 @@ none is due.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -176,13 +177,17 @@ def jobs_run(*, budget: float | None = None) -> int:
         while time.monotonic() < deadline:
             # Outbound messages first: the changes they bring become jobs.
             received = inbound.salesforce_received_apply()
-            jobs = outbox.jobs_claim(limit=settings.SFNS_CLAIM_BATCH)
+            # A thread's share of the backlog, up to a batch: a burst is run in batches (less
+            # CPU per job), a trickle one job at a time (no job waits behind others).
+            due = outbox.jobs_due()
+            share = max(1, min(settings.SFNS_CLAIM_BATCH, math.ceil(due / _threads())))
+            jobs = outbox.jobs_claim(limit=share) if due else []
             if not jobs:
                 if received:
                     continue
                 break
             claimed = time.monotonic()
-            if len(jobs) == settings.SFNS_CLAIM_BATCH and _recruit():
+            if due > len(jobs) and _recruit():
                 outbox.jobs_wake(job_ids=[])
             # In claim order, one after the other; pushes together, after the other kinds
             # (a push runs with the Account's state at the time, whatever ran before it).
@@ -206,10 +211,15 @@ def jobs_run(*, budget: float | None = None) -> int:
     return ran
 
 
+def _threads() -> int:
+    """The threads that share the backlog (one when jobs run in-process)."""
+    return 1 if outbox.jobs_in_process() else settings.CELERY_WORKER_CONCURRENCY
+
+
 def _recruit() -> bool:
     """Whether another thread of this process could help with a backlog."""
     with _drains_lock:
-        return _drains["active"] < settings.CELERY_WORKER_CONCURRENCY
+        return _drains["active"] < _threads()
 
 
 @shared_task(name=outbox.RUN_JOBS_TASK)
