@@ -1,7 +1,8 @@
 """
 SFNS's Salesforce DX package (deploy/salesforce): well-formed Metadata API files, and parts that
-fit together (outbound messages, the flows that send them, the permission set, the buttons) and
-fit SFNS (its webhook and action URLs, the fields the Salesforce emulator knows).
+fit together (outbound messages, the flows that send them and skip SFNS's own changes, the
+permission set and its custom permission, the buttons) and fit SFNS (its webhook and action URLs,
+the fields the Salesforce emulator knows).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ ROOTS = {
     ".workflow-meta.xml": "Workflow",
     ".flow-meta.xml": "Flow",
     ".permissionset-meta.xml": "PermissionSet",
+    ".customPermission-meta.xml": "CustomPermission",
     ".webLink-meta.xml": "WebLink",
     ".labels-meta.xml": "CustomLabels",
 }
@@ -88,6 +90,7 @@ def test_the_package_has_every_part_sfns_ships():
         "flows/SFNS_Account_Changed.flow-meta.xml",
         "flows/SFNS_Opportunity_Changed.flow-meta.xml",
         "permissionsets/SFNS_Integration.permissionset-meta.xml",
+        "customPermissions/SFNS_Integration.customPermission-meta.xml",
         "labels/CustomLabels.labels-meta.xml",
     } <= names
     assert (PROJECT / ".forceignore").is_file()
@@ -164,7 +167,45 @@ def test_a_record_triggered_flow_sends_each_outbound_message(sobject):
     assert start.findtext(f"{{{NS}}}connector/{{{NS}}}targetReference") == text(action, "name")
 
 
-def test_the_integration_permission_set_covers_every_account_custom_field():
+# FlowStart's elements in the Metadata API's order (its FlowNode fields first), as a retrieve
+# writes them: Metadata API Developer Guide, "Flow" (FlowStart), and the metadata WSDL.
+FLOW_START_ORDER = [
+    "locationX",
+    "locationY",
+    "connector",
+    "doesRequireRecordChangedToMeetCriteria",
+    "filterFormula",
+    "object",
+    "recordTriggerType",
+    "triggerType",
+]
+
+
+@pytest.mark.parametrize("sobject", ["Account", "Opportunity"])
+def test_each_flow_skips_changes_by_a_user_with_the_sfns_integration_permission(sobject):
+    flow = parse(SOURCE / "flows" / f"SFNS_{sobject}_Changed.flow-meta.xml")
+    start = flow.find(f"{{{NS}}}start")
+
+    assert text(start, "filterFormula") == "NOT({!$Permission.SFNS_Integration})"
+    # Every save that meets it, not only one that newly meets it (the permission is the
+    # user's, not the record's); filterFormula needs API 55.0 or later (Salesforce Help 000394500).
+    assert text(start, "doesRequireRecordChangedToMeetCriteria") == "false"
+    assert start.find(f"{{{NS}}}filters") is None and text(start, "filterLogic") is None
+    assert float(text(flow, "apiVersion") or 0) >= 55
+    assert [child.tag.removeprefix(f"{{{NS}}}") for child in start] == FLOW_START_ORDER
+    permission = SOURCE / "customPermissions" / "SFNS_Integration.customPermission-meta.xml"
+    assert permission.is_file()
+
+
+def test_the_sfns_integration_custom_permission_says_what_it_is_for():
+    permission = parse(SOURCE / "customPermissions" / "SFNS_Integration.customPermission-meta.xml")
+
+    assert text(permission, "label") == "SFNS Integration"
+    assert text(permission, "isLicensed") == "false"
+    assert "outbound message" in (text(permission, "description") or "")
+
+
+def test_the_integration_permission_set_covers_every_account_custom_field_and_the_permission():
     permissions = parse(SOURCE / "permissionsets" / "SFNS_Integration.permissionset-meta.xml")
 
     editable = {
@@ -183,6 +224,14 @@ def test_the_integration_permission_set_covers_every_account_custom_field():
         for grant in permissions.findall(f"{{{NS}}}userPermissions")
     }
     assert users == {"ApiEnabled": "true"}
+    custom = {
+        text(grant, "name"): text(grant, "enabled")
+        for grant in permissions.findall(f"{{{NS}}}customPermissions")
+    }
+    assert custom == {"SFNS_Integration": "true"}  # what the flows' entry formula checks
+    # The Metadata API's element order (alphabetical, as a retrieve writes it).
+    tags = [child.tag.removeprefix(f"{{{NS}}}") for child in permissions]
+    assert tags == sorted(tags)
 
 
 @pytest.mark.parametrize("button", BUTTONS)
