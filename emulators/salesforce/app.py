@@ -26,13 +26,20 @@ from .indexes import FieldIndexes
 from .limits import LimitsMixin, api_call, api_versions
 from .oauth import OAuthMixin
 from .outbound import OutboundMixin
-from .package import PackageError, load_custom_fields, load_outbound_fields
+from .package import (
+    PackageError,
+    load_custom_fields,
+    load_flows,
+    load_outbound_fields,
+    load_permission_sets,
+)
 from .query import QueryMixin
 from .records import RecordsMixin
 from .recycle import RecycleMixin
 from .schema import WRITABLE_FIELDS
 from .selection import SoqlMixin
 from .store import StoreMixin
+from .users import INTEGRATION_USER_ID, PERSON_ID, acting_as
 
 
 class SalesforceEmulator(
@@ -55,12 +62,18 @@ class SalesforceEmulator(
     Account/Opportunity (CRUD, upsert by external id, composite collections), SOQL through query
     and queryAll, the Composite resource (subrequests as one API call), Bulk API 2.0 query
     jobs, the recycle bin (IsDeleted, MasterRecordId), the daily API allocation, and SOAP
-    outbound messages to notify_url on every create/update.
+    outbound messages to notify_url, sent by the package's record-triggered flows.
 
     Credentials come from django.conf.settings on each request (SALESFORCE_CLIENT_ID, ...).
 
     Custom fields: those of SFNS's Salesforce DX package (deploy/salesforce, or package_dir),
     read once at start; any other __c field is INVALID_FIELD, as in an org without it.
+
+    Outbound messages: the package's flows decide (outbound.py). The API's user (every OAuth
+    session) is SFNS's integration user and holds the package's permission sets, so the flows'
+    entry condition NOT({!$Permission.SFNS_Integration}) keeps its changes quiet; a person's
+    changes (the UI control endpoints, or a person's API session) send messages of up to 100
+    notifications per save (users.py).
 
     SOQL: the subset described in soql.py.
 
@@ -74,10 +87,14 @@ class SalesforceEmulator(
       the recycle bin) stored without outbound messages, all with the same modstamp unless given;
       answers {"ok": true, "ids": {"Account": [...], ...}}; 400 with a Salesforce error list
       on a bad field, and nothing stored.
-    - POST /__emulator__/edit {"type", "id"?, "fields"} or {"type", "id", "delete": true}: a user
-      editing in the Salesforce UI; validated like the API, notifies like the API (a delete,
-      like Salesforce, sends nothing and takes an Account's Opportunities with it). Answers
-      {"ok": true, "id", "created"} or {"ok": true, "id", "deleted": true}.
+    - POST /__emulator__/edit {"type", "id"?, "fields"} or {"type", "id", "delete": true}: a
+      person editing in the Salesforce UI; validated like the API, and the flows run for the
+      person (a delete, like Salesforce, sends nothing and takes an Account's Opportunities
+      with it). Answers {"ok": true, "id", "created"} or {"ok": true, "id", "deleted": true}.
+      {"type", "records": [{"id"?, "fields"}, ...]}: a person's mass update or import, one
+      save: all of it (answers {"ok": true, "ids": [...]}) or a Salesforce error list and none.
+    - POST /__emulator__/person-token: an access token for the person (the OAuth token answer),
+      as when someone uses Data Loader: their API changes send outbound messages.
     - POST /__emulator__/merge {"type": "Account", "master": id, "losers": [id, id?], "fields"?:
       {...}}: a user merging Accounts in the UI (see recycle.py). Answers {"ok": true, "id",
       "mergedRecordIds", "updatedRelatedIds"}; a Salesforce error list and no change otherwise.
@@ -106,6 +123,13 @@ class SalesforceEmulator(
     ) -> None:
         self.package_fields = load_custom_fields(package_dir)
         self.outbound_fields = load_outbound_fields(package_dir)
+        self.flows = load_flows(package_dir)
+        for flow in (flow for flows in self.flows.values() for flow in flows):
+            if flow.sobject not in self.outbound_fields:
+                raise PackageError(f"{flow.name}: no outbound message on {flow.sobject}")
+        # SFNS's integration user holds the package's permission sets; the person, none.
+        granted = frozenset().union(*load_permission_sets(package_dir).values())
+        self.user_permissions = {INTEGRATION_USER_ID: granted, PERSON_ID: frozenset()}
         self.default_api_limit = api_limit
         self.default_edition = edition
         # Sessions are the org's, not the data's: reset keeps them, expire-sessions drops them.
@@ -238,8 +262,18 @@ class SalesforceEmulator(
             with self.lock:
                 self.sessions.clear()
             return json_response({"ok": True})
+        if request.method == "POST" and action == "person-token":
+            return self.issue_token(request, PERSON_ID)
+        if request.method == "POST" and action == "edit":
+            if not isinstance(body, dict):
+                return ApiError(400, "JSON_PARSER_ERROR", "give the change as an object").response()
+            with self.lock, acting_as(PERSON_ID):
+                if "records" in body:
+                    return self.change_all_or_nothing(action, body)
+                return self.edit(body)
         if request.method == "POST" and action in ("seed", "merge"):
-            return self.change_all_or_nothing(action, body)
+            with acting_as(PERSON_ID):
+                return self.change_all_or_nothing(action, body)
         if request.method == "POST" and action == "fields":
             with self.lock:
                 try:
@@ -261,13 +295,19 @@ class SalesforceEmulator(
         return super().control(request)
 
     def change_all_or_nothing(self, action: str, body: dict[str, Any]) -> Response:
-        """/__emulator__/seed and /merge: the whole change, or a Salesforce error and none of it."""
+        """
+        /__emulator__/seed, /merge and a mass /edit: the whole change, or a Salesforce error and
+        none of it.
+        """
         with self.lock:
             snapshot = self.snapshot()
             try:
-                answer = (
-                    {"ok": True, "ids": self.seed(body)} if action == "seed" else self.merge(body)
-                )
+                if action == "seed":
+                    answer = {"ok": True, "ids": self.seed(body)}
+                elif action == "edit":
+                    answer = {"ok": True, "ids": self.edit_many(body)}
+                else:
+                    answer = self.merge(body)
             except ApiError as exc:
                 self.state = snapshot
                 self.pending_notifications.clear()
@@ -314,6 +354,25 @@ class SalesforceEmulator(
         self.save_state()
         self.flush_notifications()
         return json_response({"ok": True, "id": record_id, "created": created})
+
+    def edit_many(self, data: dict[str, Any]) -> list[str]:
+        """A person's mass update or import: {"type", "records": [{"id"?, "fields"}, ...]}."""
+        sobject, records = data.get("type"), data.get("records")
+        if sobject not in WRITABLE_FIELDS:
+            raise not_found()
+        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+            raise ApiError(400, "JSON_PARSER_ERROR", "records is a list of {id?, fields} objects")
+        ids = []
+        for item in records:
+            values = self.clean_fields(sobject, item.get("fields") or {})
+            if item.get("id"):
+                record_id = self.existing_id(sobject, str(item["id"]))
+                self.update(sobject, record_id, values)
+            else:
+                self.check_required(sobject, values)
+                record_id = self.insert(sobject, values)
+            ids.append(record_id)
+        return ids
 
     def remember_url(self, request: Request) -> None:
         """Outbound messages name the instance URL, which only a request can tell us."""

@@ -16,6 +16,8 @@ subrequest runs ("Handle Errors with Composite Resources", Salesforce developer 
 
 Not emulated: references between subrequests (@{referenceId.field}), which are refused with a
 400 that says so, and collateSubrequests (the subrequests always run in the order given).
+The emulator runs a composite request under its lock, and sends the outbound messages its
+subrequests cause once it is done, batched (outbound.py), as one API call's.
 """
 
 from __future__ import annotations
@@ -193,8 +195,19 @@ class CompositeMixin:
         if all_or_none:
             results = self.run_all_or_none(request, subrequests)
         else:
-            results = [self.run_subrequest(request, subrequest) for subrequest in subrequests]
+            results = self.run_each(request, subrequests)
         return json_response({"compositeResponse": results})
+
+    def run_each(self, request: Request, subrequests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each subrequest on its own; their outbound messages go out together at the end."""
+        with self.lock:
+            self.holding_notifications = True
+            try:
+                results = [self.run_subrequest(request, subrequest) for subrequest in subrequests]
+            finally:
+                self.holding_notifications = False
+            self.flush_notifications()
+        return results
 
     def run_all_or_none(
         self, request: Request, subrequests: list[dict[str, Any]]

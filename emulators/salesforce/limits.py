@@ -15,6 +15,7 @@ from werkzeug.wrappers import Request, Response
 
 from ..base import json_response
 from .errors import ApiError, not_found
+from .users import acting_as
 
 if TYPE_CHECKING:
     from .app import SalesforceEmulator
@@ -47,14 +48,18 @@ SUBREQUEST_KEY = "sfns.composite_subrequest"
 
 
 def api_call(method: Callable[..., Response]) -> Callable[..., Response]:
-    """Version check, bearer session, daily API allocation and Sforce-Limit-Info header."""
+    """
+    Version check, bearer session, daily API allocation and Sforce-Limit-Info header; the call
+    acts as its session's user.
+    """
 
     @functools.wraps(method)
     def wrapper(
         self: SalesforceEmulator, request: Request, version: str, **values: Any
     ) -> Response:
         self.remember_url(request)
-        if self.session_for(request) is None:
+        session = self.session_for(request)
+        if session is None:
             return self.invalid_session()
         headers: dict[str, str] = {}
         if not request.environ.get(SUBREQUEST_KEY):
@@ -67,7 +72,8 @@ def api_call(method: Callable[..., Response]) -> Callable[..., Response]:
             response = not_found().response()  # a version this org does not serve
         else:
             try:
-                response = method(self, request, version, **values)
+                with acting_as(session["user_id"]):  # whose change it is, for the flows
+                    response = method(self, request, version, **values)
             except ApiError as exc:
                 response = exc.response()
         response.headers.update(headers)

@@ -108,11 +108,13 @@ class OAuthMixin:
             return oauth_error("invalid_grant", "user hasn't approved this consumer")
         return None
 
-    def issue_token(self, request: Request) -> Response:
+    def issue_token(self, request: Request, user_id: str | None = None) -> Response:
+        """A session for the integration user (the OAuth flows), or for user_id."""
         org_id = self.org_id()
+        user_id = user_id or self.user_id()
         token = f"{org_id[:15]}!{secrets.token_urlsafe(48)}"
         instance_url = request.host_url.rstrip("/")
-        identity = f"{instance_url}/id/{org_id}/{self.user_id()}"
+        identity = f"{instance_url}/id/{org_id}/{user_id}"
         issued_at = str(int(time.time() * 1000))
         signature = base64.b64encode(
             hmac.new(
@@ -122,7 +124,7 @@ class OAuthMixin:
             ).digest()
         ).decode()
         with self.lock:
-            self.sessions[token] = {"user_id": self.user_id(), "issued_at": issued_at}
+            self.sessions[token] = {"user_id": user_id, "issued_at": issued_at}
         return json_response(
             {
                 "access_token": token,

@@ -1,15 +1,20 @@
 """
-The org's custom fields, as SFNS's Salesforce DX package (deploy/salesforce) defines them, and as
-the /__emulator__/fields control endpoint adds them: one describe-like dict per field.
+What the emulated org takes from SFNS's Salesforce DX package (deploy/salesforce): its custom
+fields (and those the /__emulator__/fields control endpoint adds, one describe-like dict per
+field), the fields each outbound message carries, the record-triggered flows that send them with
+their entry conditions, and the custom permissions the package's permission sets grant.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import defusedxml.ElementTree as ET
+
+from .formula import EntryFormula, FormulaError, compile_formula
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2] / "deploy" / "salesforce"
 METADATA_NS = "http://soap.sforce.com/2006/04/metadata"
@@ -139,6 +144,130 @@ def load_outbound_fields(package_dir: Path | str | None = None) -> dict[str, lis
             names = [f.text.strip() for f in message.findall(f"{{{METADATA_NS}}}fields")]
             fields[path.name.removesuffix(".workflow-meta.xml")] = names
     return fields
+
+
+@dataclass(frozen=True)
+class RecordFlow:
+    """
+    An active record-triggered flow that sends an outbound message after save: on which
+    sObject, for creates and/or updates, and its entry condition (None: every change).
+    """
+
+    name: str
+    sobject: str
+    on_create: bool
+    on_update: bool
+    message: str  # the outbound message's fullName (workflows/<sObject>.workflow-meta.xml)
+    entry: EntryFormula | None
+
+    def starts_on(self, *, created: bool) -> bool:
+        """Whether a create (or an update) starts the flow."""
+        return self.on_create if created else self.on_update
+
+    def enters(self, permissions: frozenset[str]) -> bool:
+        """Whether the entry condition holds for a user holding these custom permissions."""
+        return self.entry is None or self.entry(permissions)
+
+
+TRIGGERS = {"Create": (True, False), "Update": (False, True), "CreateAndUpdate": (True, True)}
+
+
+def load_flows(package_dir: Path | str | None = None) -> dict[str, list[RecordFlow]]:
+    """
+    {"Account": [flow, ...], ...}: the package's active after-save flows with an outbound
+    message action (Metadata API Developer Guide, "Flow": FlowStart's object, triggerType,
+    recordTriggerType, filterFormula; FlowActionCall's actionType outboundMessage). The emulator
+    does not walk the flow's elements: such a flow sends its message whenever it starts. Entry
+    conditions given as filters rather than a formula are refused, as is
+    doesRequireRecordChangedToMeetCriteria (a permission cannot change with the record).
+    """
+    flows_dir = Path(package_dir or PACKAGE_DIR) / "force-app" / "main" / "default" / "flows"
+    defined = load_custom_permissions(package_dir)
+    flows: dict[str, list[RecordFlow]] = {}
+    for path in sorted(flows_dir.glob("*.flow-meta.xml")):
+        flow = record_flow(path)
+        if flow is None:
+            continue
+        unknown = flow.entry.permissions - defined if flow.entry else set()
+        if unknown:  # Salesforce refuses to save such a flow
+            raise PackageError(
+                f"{flow.name}: $Permission.{sorted(unknown)[0]} is not in customPermissions/"
+            )
+        flows.setdefault(flow.sobject, []).append(flow)
+    return flows
+
+
+def record_flow(path: Path) -> RecordFlow | None:
+    root = ET.parse(path).getroot()
+    start = root.find(f"{{{METADATA_NS}}}start")
+    actions = [
+        action
+        for action in root.findall(f"{{{METADATA_NS}}}actionCalls")
+        if action.findtext(f"{{{METADATA_NS}}}actionType") == "outboundMessage"
+    ]
+    status = root.findtext(f"{{{METADATA_NS}}}status")
+    if start is None or not actions or status != "Active":
+        return None
+
+    def setting(tag: str) -> str:
+        return (start.findtext(f"{{{METADATA_NS}}}{tag}") or "").strip()
+
+    name = path.name.removesuffix(".flow-meta.xml")
+    if setting("triggerType") != "RecordAfterSave" or setting("recordTriggerType") not in TRIGGERS:
+        raise PackageError(
+            f"{name}: an outbound message is sent by an after-save flow on create and/or update "
+            f"(triggerType RecordAfterSave, recordTriggerType one of {', '.join(TRIGGERS)})"
+        )
+    if start.find(f"{{{METADATA_NS}}}filters") is not None:
+        raise PackageError(f"{name}: the emulator evaluates entry conditions given as a formula")
+    if setting("doesRequireRecordChangedToMeetCriteria") == "true":
+        raise PackageError(f"{name}: doesRequireRecordChangedToMeetCriteria is not emulated")
+    if len(actions) > 1:
+        raise PackageError(f"{name}: the emulator follows one outbound message action a flow")
+    sobject, _, message = (actions[0].findtext(f"{{{METADATA_NS}}}actionName") or "").partition(".")
+    if sobject != setting("object") or not message:
+        raise PackageError(f"{name}: its action must be {setting('object')}.<outbound message>")
+    formula = setting("filterFormula")
+    try:
+        entry = compile_formula(formula) if formula else None
+    except FormulaError as exc:
+        raise PackageError(f"{name}: {exc}") from None
+    on_create, on_update = TRIGGERS[setting("recordTriggerType")]
+    return RecordFlow(name, sobject, on_create, on_update, message, entry)
+
+
+def load_custom_permissions(package_dir: Path | str | None = None) -> frozenset[str]:
+    """The names of the package's customPermissions/<Name>.customPermission-meta.xml files."""
+    default = Path(package_dir or PACKAGE_DIR) / "force-app" / "main" / "default"
+    return frozenset(
+        path.name.removesuffix(".customPermission-meta.xml")
+        for path in (default / "customPermissions").glob("*.customPermission-meta.xml")
+    )
+
+
+def load_permission_sets(package_dir: Path | str | None = None) -> dict[str, frozenset[str]]:
+    """
+    {permission set: the custom permissions it enables}, from permissionsets/, each checked
+    against customPermissions/ (a deploy fails on a permission the org does not have).
+    """
+    default = Path(package_dir or PACKAGE_DIR) / "force-app" / "main" / "default"
+    defined = load_custom_permissions(package_dir)
+    sets: dict[str, frozenset[str]] = {}
+    for path in sorted((default / "permissionsets").glob("*.permissionset-meta.xml")):
+        root = ET.parse(path).getroot()
+        enabled = {
+            (grant.findtext(f"{{{METADATA_NS}}}name") or "").strip()
+            for grant in root.findall(f"{{{METADATA_NS}}}customPermissions")
+            if grant.findtext(f"{{{METADATA_NS}}}enabled") == "true"
+        }
+        name = path.name.removesuffix(".permissionset-meta.xml")
+        if enabled - defined:
+            raise PackageError(
+                f"{name}: custom permission {', '.join(sorted(enabled - defined))} is not in "
+                "customPermissions/"
+            )
+        sets[name] = frozenset(enabled)
+    return sets
 
 
 def field_from_control(name: str, body: Any) -> dict[str, Any]:

@@ -132,8 +132,9 @@ class RecordsMixin:
         creating = request.method == "POST"
         with self.lock:
             snapshot = self.snapshot() if all_or_none else None
+            queued = len(self.pending_notifications)  # a Composite request's earlier ones
             results = [self.save_one(raw, creating=creating) for raw in records]
-            self.finish_collection(results, snapshot, creating=creating)
+            self.finish_collection(results, snapshot, queued, creating=creating)
         return json_response(results)
 
     @api_call
@@ -151,8 +152,9 @@ class RecordsMixin:
         all_or_none = request.args.get("allOrNone", "false").lower() == "true"
         with self.lock:
             snapshot = self.snapshot() if all_or_none else None
+            queued = len(self.pending_notifications)
             results = [self.delete_one(value) for value in ids]
-            self.finish_collection(results, snapshot, creating=False)
+            self.finish_collection(results, snapshot, queued, creating=False)
         return json_response(results)
 
     def delete_one(self, value: str) -> dict[str, Any]:
@@ -171,12 +173,20 @@ class RecordsMixin:
         return {"id": record_id, "success": True, "errors": []}
 
     def finish_collection(
-        self, results: list[dict[str, Any]], snapshot: dict[str, Any] | None, *, creating: bool
+        self,
+        results: list[dict[str, Any]],
+        snapshot: dict[str, Any] | None,
+        queued: int,
+        *,
+        creating: bool,
     ) -> None:
-        """allOrNone: one failure rolls every record back (and cancels their messages)."""
+        """
+        allOrNone: one failure rolls every record back and cancels their messages (those
+        queued after the first `queued`, which belong to earlier subrequests of a Composite).
+        """
         if snapshot is not None and any(not result["success"] for result in results):
             self.state = snapshot
-            self.pending_notifications.clear()
+            del self.pending_notifications[queued:]
             rolled_back = {
                 "statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK",
                 "message": ROLLED_BACK,

@@ -16,9 +16,10 @@ from .errors import ApiError, not_found
 from .ids import KEY_PREFIXES, POD, base62, id18, normalise_id
 from .indexes import FieldIndexes
 from .schema import ORGANIZATION_NAME, SYSTEM_FIELDS, rest_datetime
+from .users import INTEGRATION_USER_ID
 
-# The org's one user: every record's owner, and the creator of Bulk jobs.
-OWNER_ID = id18(KEY_PREFIXES["User"] + POD + "000000001")
+# Every record's owner, and the creator of Bulk jobs: the user the API logs in as.
+OWNER_ID = INTEGRATION_USER_ID
 
 
 class StoreMixin:
@@ -130,13 +131,13 @@ class StoreMixin:
         self.state["records"][sobject][record_id] = record
         self.indexes.add(sobject, record)
         if notify:
-            self.queue_notification(sobject, record)
+            self.queue_notification(sobject, record, created=True)
         return record_id
 
     def update(
         self, sobject: str, record_id: str, values: dict[str, Any], *, notify: bool = True
     ) -> dict[str, Any]:
-        """A change by a user or the API: both dates move, and the outbound message is queued."""
+        """A change by a user or the API: both dates move, and the flows decide on a message."""
         record = self.record(sobject, record_id)
         self.check_required(sobject, {**record, **values})
         self.check_unique(sobject, record_id, values)
@@ -145,7 +146,7 @@ class StoreMixin:
             sobject, {**record, **values, "LastModifiedDate": stamp, "SystemModstamp": stamp}
         )
         if notify:
-            self.queue_notification(sobject, changed)
+            self.queue_notification(sobject, changed, created=False)
         return changed
 
     def replace(self, sobject: str, record: dict[str, Any]) -> dict[str, Any]:

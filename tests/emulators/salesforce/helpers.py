@@ -36,6 +36,15 @@ class Api:
         return self("GET", "query", params={"q": soql}, **kwargs)
 
 
+def as_person(sf: Api) -> Api:
+    """
+    A session on the same org for a person, who (unlike SFNS's integration user, whom every
+    OAuth login is) lacks the SFNS_Integration permission: their API changes send messages.
+    """
+    token = sf.control("person-token").json()["access_token"]
+    return Api(sf.url, token, sf.session.verify)
+
+
 def password_token(url: str, settings, verify: str | bool = True, **overrides) -> requests.Response:
     form = {
         "grant_type": "password",

@@ -71,6 +71,20 @@ def sobjects(receiver: Receiver) -> list[tuple[str, str]]:
     return found
 
 
+def messages(receiver: Receiver) -> list[list[tuple[str, str]]]:
+    """Each message received so far, in order, as the (xsi:type, Id) of its notifications."""
+    found = []
+    for _, body in receiver.requests:
+        root = ElementTree.fromstring(body)
+        found.append(
+            [
+                (sobject.get(f"{{{NS['xsi']}}}type"), sobject.findtext("sf:Id", namespaces=NS))
+                for sobject in root.iterfind(".//om:sObject", NS)
+            ]
+        )
+    return found
+
+
 def wait_for(receiver: Receiver, count: int, timeout: float = 10) -> None:
     deadline = time.monotonic() + timeout
     while len(receiver.requests) < count and time.monotonic() < deadline:

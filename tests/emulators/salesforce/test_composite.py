@@ -7,8 +7,8 @@ from urllib.parse import quote, urlencode
 
 from defusedxml import ElementTree
 
-from .helpers import API, create_account, error_of, seed
-from .receiver import NS
+from .helpers import API, as_person, create_account, error_of, seed
+from .receiver import NS, messages, wait_for
 
 HALTED = {
     "errorCode": "PROCESSING_HALTED",
@@ -222,8 +222,9 @@ def test_all_or_none_collection_with_a_failed_record_rolls_everything_back(sf):
 
 def test_all_or_none_rollback_sends_no_outbound_message(notifying):
     sf, receiver = notifying([])
+    person = as_person(sf)  # whose changes send messages
     composite(
-        sf,
+        person,
         [
             {
                 "method": "POST",
@@ -236,7 +237,7 @@ def test_all_or_none_rollback_sends_no_outbound_message(notifying):
         all_or_none=True,
     )
 
-    create_account(sf, Name="Kept")
+    create_account(person, Name="Kept")
 
     deadline = time.monotonic() + 10
     while not receiver.requests and time.monotonic() < deadline:
@@ -247,6 +248,59 @@ def test_all_or_none_rollback_sends_no_outbound_message(notifying):
         for _, body in receiver.requests
     ]
     assert names == ["Kept"]
+
+
+def test_a_persons_composite_request_sends_its_messages_together_in_order(notifying):
+    sf, receiver = notifying([])
+    person = as_person(sf)
+    account_id = seed(sf, Account=[{"Name": "Seeded"}])["Account"][0]
+    deal_id = seed(
+        sf,
+        Opportunity=[{"Name": "Deal", "StageName": "Prospecting", "CloseDate": "2026-12-31"}],
+    )["Opportunity"][0]
+
+    def create(reference_id: str) -> dict:
+        body = {"Name": reference_id}
+        url = f"{API}/sobjects/Account"
+        return {"method": "POST", "url": url, "referenceId": reference_id, "body": body}
+
+    response = composite(
+        person,
+        [
+            create("One"),
+            create("Two"),
+            {
+                "method": "PATCH",
+                "url": f"{API}/sobjects/Opportunity/{deal_id}",
+                "referenceId": "deal",
+                "body": {"Amount": 5},
+            },
+            {  # rolled back on its own: its message goes, the others' stay
+                "method": "PATCH",
+                "url": f"{API}/composite/sobjects",
+                "referenceId": "rolledBack",
+                "body": {
+                    "allOrNone": True,
+                    "records": [
+                        {"attributes": {"type": "Account"}, "id": account_id, "Phone": "1"},
+                        {"attributes": {"type": "Account"}, "id": "001000000000000AAA"},
+                    ],
+                },
+            },
+            create("Three"),
+        ],
+    )
+    wait_for(receiver, 3)
+    time.sleep(0.3)  # nothing more comes
+
+    results = {r["referenceId"]: r for r in response.json()["compositeResponse"]}
+    assert results["rolledBack"]["body"][0]["success"] is False
+    ids = {name: results[name]["body"]["id"] for name in ("One", "Two", "Three")}
+    assert messages(receiver) == [
+        [("sf:Account", ids["One"]), ("sf:Account", ids["Two"])],
+        [("sf:Opportunity", deal_id)],
+        [("sf:Account", ids["Three"])],
+    ]
 
 
 def test_sobject_and_describe_subrequests_answer_like_plain_requests(sf):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .helpers import API, create_account, error_of, seed
+from .helpers import API, as_person, create_account, error_of, seed
 from .receiver import sobjects, wait_for
 
 DEAL = {"StageName": "Prospecting", "CloseDate": "2026-12-31"}
@@ -87,13 +87,14 @@ def test_deleting_a_parent_clears_its_children_parent_id(sf):
 
 def test_deletes_send_no_outbound_message(notifying):
     sf, receiver = notifying([])
-    by_api, by_user = create_account(sf, Name="By API"), create_account(sf, Name="By user")
-    create_deal(sf, by_api)
+    person = as_person(sf)  # a person's changes send messages; the integration user's do not
+    by_api, by_user = create_account(person, Name="By API"), create_account(person, Name="By user")
+    create_deal(person, by_api)
     wait_for(receiver, 3)
 
-    assert sf("DELETE", f"sobjects/Account/{by_api}").status_code == 204
+    assert person("DELETE", f"sobjects/Account/{by_api}").status_code == 204
     deleted = sf.control("edit", {"type": "Account", "id": by_user, "delete": True}).json()
-    sentinel = create_account(sf, Name="After")  # messages arrive in order: this one comes last
+    sentinel = create_account(person, Name="After")  # messages arrive in order: this one last
     wait_for(receiver, 4)
 
     assert deleted == {"ok": True, "id": by_user, "deleted": True}
@@ -159,7 +160,7 @@ def test_merge_deletes_the_losers_and_moves_their_opportunities_to_the_master(no
             "fields": {"NetSuite_Id__c": "NS-9"},  # the user kept the loser's value
         },
     ).json()
-    sentinel = create_account(sf, Name="After")
+    sentinel = create_account(as_person(sf), Name="After")
     wait_for(receiver, 2)
 
     assert merged == {
