@@ -1,9 +1,11 @@
 """
-Write-back: NetSuite Id and NetSuite Sync reach Salesforce in batches of 200.
-Against the emulators over real HTTP, tasks eager.
+Write-back: NetSuite Id and NetSuite Sync reach Salesforce in batches of 200, and do not come
+back to SFNS as outbound messages. Against the emulators over real HTTP, tasks eager.
 """
 
 from __future__ import annotations
+
+import time
 
 import pytest
 from django.utils import timezone
@@ -19,6 +21,7 @@ from sync.services import (
     writeback,
 )
 
+from ..emulators.salesforce.receiver import Receiver, messages, wait_for
 from ..factories import AccountFactory, OpportunityFactory
 from .helpers import (
     COMPANY_NAME_REQUIRED,
@@ -205,3 +208,42 @@ def test_account_deleted_in_salesforce_gets_an_error_entry_and_is_not_retried(
     salesforce.reset_stats()
     assert writeback.status_writeback() == 0
     assert salesforce.data_calls() == {}
+
+
+@pytest.fixture
+def org_notifying_sfns(tmp_path, settings, monkeypatch):
+    """
+    A Salesforce org with the package's flows, whose outbound messages go to a listener in
+    SFNS's place, pointed at by SFNS's settings: (the org's controls, the listener).
+    """
+    from emulators.base import start_emulator
+    from emulators.salesforce import SalesforceEmulator
+
+    from ..conftest import SalesforceControl
+
+    sfns_webhook = Receiver([])
+    ca = str(tmp_path / "ca.pem")
+    running = start_emulator(SalesforceEmulator(notify_url=sfns_webhook.url), ca_out=ca)
+    settings.SALESFORCE_LOGIN_URL = running.url
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca)
+    yield SalesforceControl(running.url, verify=ca), sfns_webhook
+    running.stop()
+    sfns_webhook.close()
+
+
+def test_the_write_back_sends_no_outbound_message_back_to_sfns(
+    org_notifying_sfns, field_mappings, integration_settings
+):
+    salesforce, sfns_webhook = org_notifying_sfns
+    integration_settings(salesforce_edition="Enterprise Edition")
+    ids = bulk_pending_accounts(salesforce, 300, due=True)
+
+    assert writeback.status_writeback() == 300
+    # Then a person edits one: the org sends in order, so this is the first message SFNS gets.
+    salesforce.edit(type="Account", id=ids[0], fields={"Phone": "+1 555 0100"})
+    wait_for(sfns_webhook, 1)
+    time.sleep(0.3)
+
+    assert messages(sfns_webhook) == [[("sf:Account", ids[0])]]
+    assert salesforce.stats()["outbound"]["skipped_by_entry"] == 300  # the flow ran, and kept quiet
+    assert all(salesforce.account(i)["NetSuite_Id__c"] for i in ids)
