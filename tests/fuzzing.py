@@ -3,7 +3,7 @@ What the fuzz tests (tests/test_fuzz_*.py) share: hypothesis settings, JSON stra
 include what Python's json accepts but JSON does not, and the never-a-5xx oracle.
 
 The examples are the same on every run (derandomized), so CI is repeatable. To hunt for more:
-SFNS_FUZZ_RANDOM=1 SFNS_FUZZ_EXAMPLES=5000 .venv/bin/pytest tests/test_fuzz_webhooks.py
+SFNS_FUZZ_RANDOM=1 SFNS_FUZZ_EXAMPLES=5000 .venv/bin/pytest --timeout=0 tests/test_fuzz_webhooks.py
 """
 
 from __future__ import annotations
