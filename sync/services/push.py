@@ -135,11 +135,12 @@ class PushBatch:
         )
         if decision.push:
             try:
-                decision = rules.lock_check(locked=self._locked(account.netsuite_id))
-                if decision.push:
-                    self.client.update(
-                        "customer", account.netsuite_id, payload, replace=sublists(payload)
-                    )
+                with self.client.one_slot():
+                    decision = rules.lock_check(locked=self._locked(account.netsuite_id))
+                    if decision.push:
+                        self.client.update(
+                            "customer", account.netsuite_id, payload, replace=sublists(payload)
+                        )
             except ClientError as exc:
                 attempt.error(exc, client=self.client, account=account)
                 raise

@@ -263,3 +263,22 @@ def test_redis_down_while_giving_a_slot_back_does_not_fail_the_call(private_redi
         done = True
 
     assert done
+
+
+def test_calls_in_one_slot_take_the_cap_once(netsuite, settings):
+    # A push reads the lock and updates, back to back: one slot for both. With a cap of one,
+    # a second take inside the first would wait for itself until slot_wait ran out.
+    from sync.clients.netsuite import NetSuiteClient
+
+    settings.NETSUITE_CONCURRENCY_LIMIT = 1
+    settings.SFNS_REDIS_URL = ""
+    netsuite.seed(customer=[{"id": "100", "companyName": "Acme"}])
+    client = NetSuiteClient(slot_wait=0.5)
+
+    with client.one_slot():
+        assert client.get("customer", "100")["companyName"] == "Acme"
+        client.update("customer", "100", {"companyName": "Acme Two"})
+
+    assert netsuite.record("customer", "100")["companyName"] == "Acme Two"
+    with client.one_slot(), client.one_slot():  # nested: still the one slot
+        client.get("customer", "100")
