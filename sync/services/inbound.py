@@ -6,9 +6,10 @@ events) send. Redeliveries are applied once; an older version never overwrites a
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from accounts.models import Account, Customer, Opportunity
@@ -32,6 +33,8 @@ from ..outbox import job_enqueue, jobs_in_process, jobs_wake
 from .attempts import account_queue_writeback
 from .opportunities import sales_order_refusal
 from .push import accounts_map, accounts_queue_pushes
+
+logger = logging.getLogger(__name__)
 
 
 def _seen(source: str, event_id: str) -> bool:
@@ -117,12 +120,17 @@ def salesforce_received_apply(*, limit: int = 500) -> int:
         try:
             with transaction.atomic():
                 _apply(notes)
-        except (ValueError, DatabaseError):  # find which: one at a time
+        except DATABASE_AWAY:
+            raise  # all wait for the next worker that finds the database
+        except Exception:  # one cannot be applied: find which, one at a time
             for row, note in zip(rows, notes, strict=True):
                 try:
                     with transaction.atomic():
                         _apply([note])
-                except (ValueError, DatabaseError) as exc:
+                except DATABASE_AWAY:
+                    raise
+                except Exception as exc:  # a bad value, or a bug: not the others' problem
+                    logger.warning("stored notification %s not applied", row.pk, exc_info=True)
                     failed[row.pk] = _not_applied(note, exc)
         InboundEvent.objects.filter(pk__in=[r.pk for r in rows if r.pk not in failed]).update(
             applied_at=timezone.now(), fields=None
@@ -132,14 +140,19 @@ def salesforce_received_apply(*, limit: int = 500) -> int:
     return len(rows)
 
 
+# The database itself is unreachable: nothing is wrong with the notifications.
+DATABASE_AWAY = (OperationalError, InterfaceError)
+
+
 def _not_applied(note: dict[str, Any], exc: Exception) -> str:
     error = f"notification {note['id']} cannot be applied: {type(exc).__name__}: {exc}"[:2000]
+    fields = note["fields"] if isinstance(note["fields"], dict) else {}
     record(
         operation=Operation.SALESFORCE_OUTBOUND_MESSAGE,
         direction=Direction.FROM_SALESFORCE,
         outcome=Outcome.ERROR,
         reason=error,
-        salesforce_id=str((note["fields"] or {}).get("Id", ""))[:18],
+        salesforce_id=str(fields.get("Id", ""))[:18],
     )
     return error
 

@@ -85,3 +85,17 @@ def test_the_sweep_wakes_a_worker_for_notifications_stored_but_never_applied():
     outbox.jobs_sweep(resend_after=0)
 
     assert Account.objects.get(salesforce_id=ACME).name == "Stored while the broker was down"
+
+
+def test_a_notification_that_breaks_the_code_does_not_stop_the_others():
+    # Not a bad value but a bug's kind of failure (here: fields that are not an object).
+    broken = InboundEvent.objects.create(
+        source="salesforce", event_id="04l000000000007AAA", sobject="Account", fields=["?"]
+    )
+    stored("04l000000000008AAA", "Account", Id=ACME, Name="Acme")
+
+    assert inbound.salesforce_received_apply() == 2
+
+    assert Account.objects.filter(salesforce_id=ACME, name="Acme").exists()
+    broken.refresh_from_db()
+    assert "Error: " in broken.error and broken.applied_at is None
