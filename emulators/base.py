@@ -1,7 +1,7 @@
 """
-What both emulators share: a threaded WSGI server (optionally HTTPS), injected latency and
-failures, a concurrency limit, per-operation statistics, JSON state with an optional state file,
-the notifier (emulators.notify), and the /__emulator__/ control endpoints.
+What both emulators share: a threaded HTTP/1.1 keep-alive WSGI server (optionally HTTPS), injected
+latency and failures, a concurrency limit, per-operation statistics, JSON state with an optional
+state file, the notifier (emulators.notify), and the /__emulator__/ control endpoints.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from cheroot import wsgi
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
-from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 from .notify import Notifier
@@ -221,34 +221,68 @@ class EmulatorApp:
         return snapshot
 
 
+class EmulatorServer(wsgi.Server):
+    """
+    cheroot's WSGI server, bound as soon as it is made (server_port is the real port, also for
+    port 0). It keeps HTTP/1.1 connections alive as Salesforce and NetSuite do, so a client that
+    reuses its connections pays for one TCP (and TLS) handshake, not one per call as with
+    werkzeug's development server, which closes every connection. Idle connections wait in a
+    selector, not in a thread: the threads bound the requests handled at once, enough for the
+    bursts the concurrency limit is tested with.
+    """
+
+    THREADS = 64
+    # Idle connections are closed after this long; longer than the gaps in a test or benchmark,
+    # so a client seldom races the server's close with its next request.
+    IDLE_TIMEOUT_SECONDS = 60
+
+    def __init__(self, app: EmulatorApp, host: str, port: int, ssl_adapter: Any = None) -> None:
+        super().__init__(
+            (host, port),
+            app,
+            numthreads=self.THREADS,
+            max=self.THREADS,
+            request_queue_size=128,  # a burst of new connections is not dropped at accept
+            timeout=self.IDLE_TIMEOUT_SECONDS,
+        )
+        self.ssl_adapter = ssl_adapter
+        self.keep_alive_conn_limit = None  # every client thread keeps its connection
+        self.prepare()
+
+    @property
+    def server_port(self) -> int:
+        return self.bind_addr[1]
+
+
 class RunningEmulator:
     """An emulator served from a background thread (tests and `make run`)."""
 
-    def __init__(self, app: EmulatorApp, server: BaseWSGIServer, scheme: str) -> None:
+    def __init__(self, app: EmulatorApp, server: EmulatorServer, scheme: str) -> None:
         self.app = app
         self.server = server
         self.url = f"{scheme}://127.0.0.1:{server.server_port}"
-        self.thread = threading.Thread(target=server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=server.serve, daemon=True)
         self.thread.start()
 
     def stop(self) -> None:
         if self.app.notifier:
             self.app.notifier.stop()
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.stop()
 
 
 def make_emulator_server(
     app: EmulatorApp, *, host: str = "127.0.0.1", port: int = 0, ca_out: str | None = None
-) -> tuple[BaseWSGIServer, str]:
-    """A threaded server for app; HTTPS with a fresh local CA written to ca_out when given."""
-    ssl_context = None
+) -> tuple[EmulatorServer, str]:
+    """
+    A bound server for app (serve() it, stop() it); HTTPS with a fresh local CA written to ca_out
+    when given.
+    """
+    ssl_adapter = None
     if ca_out:
-        from .tls import make_server_context
+        from .tls import make_ssl_adapter
 
-        ssl_context = make_server_context(ca_out)
-    server = make_server(host, port, app, threaded=True, ssl_context=ssl_context)
-    return server, "https" if ca_out else "http"
+        ssl_adapter = make_ssl_adapter(ca_out)
+    return EmulatorServer(app, host, port, ssl_adapter), "https" if ca_out else "http"
 
 
 def start_emulator(

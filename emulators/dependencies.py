@@ -9,7 +9,7 @@ import importlib.util
 
 from django.core.management.base import CommandError
 
-EXTRA_PACKAGES = ("werkzeug", "trustme")
+EXTRA_PACKAGES = ("werkzeug", "trustme", "cheroot")
 
 
 def require_emulator_dependencies() -> None:

@@ -96,7 +96,7 @@ def test_a_fail_rate_outside_0_to_1_is_refused():
     assert "--fail-rate is a fraction between 0 and 1" in result.stderr
 
 
-@pytest.mark.parametrize("package", ["werkzeug", "trustme"])
+@pytest.mark.parametrize("package", ["werkzeug", "trustme", "cheroot"])
 def test_without_the_emulators_extra_the_command_says_what_to_install(package):
     # None in sys.modules makes a package look uninstalled, to find_spec as to import.
     code = (

@@ -79,8 +79,8 @@ class Command(BaseCommand):
         if opts["tls"]:
             self.stdout.write(f"CA certificate: {opts['ca_out']} (REQUESTS_CA_BUNDLE)")
         try:
-            server.serve_forever()
+            server.serve()
         except KeyboardInterrupt:
             pass
         finally:
-            server.server_close()
+            server.stop()
