@@ -1,7 +1,8 @@
 """
-The README's table of figures (issue 10's B1-B4), rendered from bench/results/*.json: each
-figure, what was measured, its target and whether it is met. `make bench` rewrites the table in
-the README after measuring (`--update-readme`); tests/test_bench_report.py checks that the
+The README's tables of figures, rendered from bench/results/*.json: issue 10's B1-B4 (each
+figure, what was measured, its target and whether it is met) and the fault table of `make
+faults` (faults.json). `make bench` and `make faults` rewrite them in the README after measuring
+(`--update-readme`); tests/test_bench_report.py and tests/test_faults_report.py check that the
 README shows exactly what the committed results say.
 """
 
@@ -21,6 +22,10 @@ RESULTS = ROOT / "bench" / "results"
 README = ROOT / "README.md"
 BEGIN = "<!-- bench-table: benchmarks/report.py writes this table from bench/results/*.json -->"
 END = "<!-- /bench-table -->"
+FAULTS_BEGIN = (
+    "<!-- faults-table: benchmarks/report.py writes this table from bench/results/faults.json -->"
+)
+FAULTS_END = "<!-- /faults-table -->"
 MODES = ("re-read", "mirror")
 
 
@@ -217,16 +222,85 @@ def render(results: Path = RESULTS) -> str:
     return "\n".join(lines)
 
 
-def readme_table(text: str) -> str:
-    """The table as the README has it now (between the markers)."""
-    start, end = text.index(BEGIN), text.index(END) + len(END)
-    return text[start:end]
+# -- the fault table (benchmarks/faults.py) ----------------------------------------------------
+def _fault_notes(r: dict[str, Any]) -> str:
+    """What else happened: the fault's own traces and anything SFNS did not take calmly."""
+    notes = []
+    if r["notes"].get("kills"):
+        notes.append(f"{r['notes']['kills']} SIGKILLs")
+    if r["netsuite"]["failed_503"]:
+        notes.append(f"{r['netsuite']['failed_503']:,} 503s")
+    if r["netsuite"]["rejected_429"]:
+        notes.append(f"{r['netsuite']['rejected_429']:,} 429s")
+    if r.get("salesforce", {}).get("rejected_403"):
+        notes.append(f"{r['salesforce']['rejected_403']:,} Salesforce 403s")
+        if r.get("status_seconds") is not None:
+            notes.append(f"statuses in Salesforce {r['status_seconds']:,.0f} s after the fault")
+    if r["deliveries"] > r["changes"]:
+        notes.append(f"{r['deliveries']:,} deliveries of {r['changes']:,} messages")
+    for exit in r["process_exits"]:
+        words = exit["last_words"].split("] ", 1)[-1]
+        notes.append(f"**the {exit['process']} exited** ({words[:120]}); started again")
+    if r["jobs"].get("failed"):
+        notes.append(f"**{r['jobs']['failed']} jobs failed**")
+    return "; ".join(notes)
+
+
+def fault_table(faults: list[dict[str, Any]]) -> str:
+    """The fault table's rows (benchmarks/faults.py prints it too)."""
+    lines = [
+        "| fault | changes | lost | duplicate customers | divergent | drain after the fault "
+        "| also |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in faults:
+        drain = (
+            f"{r['drain_seconds']:,.1f} s"
+            if r["drain_seconds"] is not None
+            else f"not within {r['drain_timeout']:,.0f} s"
+        )
+        lines.append(
+            f"| {r['title']} | {r['changes']:,} | {r['lost']} | {r['duplicates']} | "
+            f"{r['divergent']} | {drain} | {_fault_notes(r)} |"
+        )
+    return "\n".join(lines)
+
+
+def render_faults(results: Path = RESULTS) -> str:
+    """The fault table, between its markers, as the README shows it."""
+    data = _load(results, "faults.json")
+    if not data:
+        body = ["Not measured yet (bench/results/faults.json missing): `make faults`."]
+    else:
+        s = data["setup"]
+        smoke = " (**smoke sizes**, not the figures)" if s.get("smoke") else ""
+        load = s.get("load_average_1_5_15_min")
+        body = [
+            fault_table(data["faults"]),
+            "",
+            f"Measured {s['measured_at'][:10]} at {s['commit']}{smoke}: "
+            f"{s['size']['changes']:,} changes a fault over {s['size']['seconds']:g} s to "
+            f"{s['size']['accounts']:,} linked Accounts, NetSuite at "
+            f"{s['netsuite_latency_ms']} ms and a limit of {s['netsuite_concurrency_limit']}"
+            + (f"; load average {load[0]:g} at the end" if load else "")
+            + ".",
+        ]
+    return "\n".join([FAULTS_BEGIN, *body, FAULTS_END])
+
+
+# -- the README -------------------------------------------------------------------------------
+def readme_table(text: str, begin: str = BEGIN, end: str = END) -> str:
+    """A table as the README has it now (between its markers)."""
+    start, stop = text.index(begin), text.index(end) + len(end)
+    return text[start:stop]
 
 
 def update_readme(readme: Path = README, results: Path = RESULTS) -> bool:
-    """Rewrite the README's table from the results; True when it changed."""
+    """Rewrite the README's tables from the results; True when one changed."""
     text = readme.read_text()
     new = text.replace(readme_table(text), render(results))
+    if FAULTS_BEGIN in new:
+        new = new.replace(readme_table(new, FAULTS_BEGIN, FAULTS_END), render_faults(results))
     if new != text:
         readme.write_text(new)
     return new != text
@@ -238,6 +312,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--update-readme", action="store_true", help="rewrite README's table")
     args = parser.parse_args(argv)
     print(render(args.results))
+    print(render_faults(args.results))
     if args.update_readme:
         changed = update_readme(README, args.results)
         print(f"README.md {'updated' if changed else 'already shows these figures'}")
