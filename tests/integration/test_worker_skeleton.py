@@ -69,6 +69,12 @@ def test_outbound_message_ends_in_a_patch_by_a_worker_process(live_server, linke
 
 
 def test_change_committed_while_broker_is_down_is_sent_by_the_sweep(worker_env, linked, netsuite):
+    # A worker thread that is awake runs any due job: let the first push's write-back finish
+    # so that none is, and only the sweep can hand out the job below.
+    wait_for(
+        lambda: not SyncJob.objects.filter(status__in=["pending", "running"]).exists(),
+        message="the first push's write-back",
+    )
     # Another process, whose broker is unreachable, saves a change: the outbox row commits,
     # the send fails (logged, not raised), and nothing reaches the worker.
     code = (
