@@ -146,11 +146,13 @@ class NetSuiteClient:
     def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         started = time.monotonic()
         response = None
+        # Built and signed before taking a slot: the slot is held for the exchange only.
+        prepared = self._session.prepare_request(
+            requests.Request(method, self.base_url + path, **kwargs)
+        )
         try:
             with nullcontext() if self._holding else self._slots.slot(self.slot_wait):
-                response = self._session.request(
-                    method, self.base_url + path, timeout=self._timeout, **kwargs
-                )
+                response = self._session.send(prepared, timeout=self._timeout)
         except requests.Timeout as exc:
             raise Transient(f"NetSuite {method} {path}: timed out") from exc
         except requests.ConnectionError as exc:
