@@ -236,6 +236,10 @@ def _fault_notes(r: dict[str, Any]) -> str:
         notes.append(f"{r['salesforce']['rejected_403']:,} Salesforce 403s")
         if r.get("status_seconds") is not None:
             notes.append(f"statuses in Salesforce {r['status_seconds']:,.0f} s after the fault")
+        else:
+            notes.append(
+                f"statuses not all in Salesforce {r['drain_timeout']:,.0f} s after the fault"
+            )
     if r["deliveries"] > r["changes"]:
         notes.append(f"{r['deliveries']:,} deliveries of {r['changes']:,} messages")
     for exit in r["process_exits"]:

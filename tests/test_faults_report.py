@@ -83,6 +83,22 @@ def test_a_clean_fault_shows_its_drain_and_the_fault_s_traces(tmp_path):
     assert "Measured 2026-11-26 at abc1234: 1,000 changes a fault over 60 s" in table
 
 
+def test_a_salesforce_fault_says_when_the_statuses_got_there(tmp_path):
+    late = _result(
+        fault="salesforce_request_limit",
+        title="Salesforce answering REQUEST_LIMIT_EXCEEDED",
+        salesforce={"rejected_403": 2},
+        status_seconds=None,
+    )
+    in_time = {**late, "title": "again", "status_seconds": 305.4}
+    (tmp_path / "faults.json").write_text(json.dumps({"setup": SETUP, "faults": [late, in_time]}))
+
+    table = report.render_faults(tmp_path)
+
+    assert "| 2 Salesforce 403s; statuses not all in Salesforce 480 s after the fault |" in table
+    assert "| 2 Salesforce 403s; statuses in Salesforce 305 s after the fault |" in table
+
+
 def test_update_readme_rewrites_both_tables_and_nothing_else(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text(
