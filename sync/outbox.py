@@ -17,7 +17,7 @@ import random
 
 from celery import current_app
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -26,6 +26,8 @@ from .models import InboundEvent, JobStatus, SyncJob
 logger = logging.getLogger(__name__)
 # Finished jobs are kept this long for the admin, then the sweep deletes them (failed ones stay).
 FINISHED_JOB_RETENTION = dt.timedelta(days=14)
+# The database itself is unreachable (restarted, network): nothing is wrong with the work.
+DATABASE_AWAY = (OperationalError, InterfaceError)
 # The Celery task that runs due jobs until none is left (sync/tasks.py), sent by name.
 RUN_JOBS_TASK = "sync.tasks.run_jobs"
 

@@ -7,7 +7,6 @@ none is due.
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from typing import Any
 
 from celery import shared_task
 from django.conf import settings
+from django.db import connection
 
 from accounts.models import Account, Opportunity
 from integration_log.models import Direction, Outcome
@@ -104,6 +104,9 @@ def job_execute(*, job: SyncJob) -> None:
 
 def job_failed(*, job: SyncJob, exc: Exception) -> None:
     """A job raised: retry it, or record it as failed where an admin looks."""
+    if isinstance(exc, outbox.DATABASE_AWAY):
+        # Nothing can be recorded, and the job did nothing wrong: jobs_run gives it back.
+        raise exc
     message = str(exc) or type(exc).__name__
     if job_will_retry(job, exc):
         outbox.job_requeue(job=job, error=message)
@@ -177,10 +180,11 @@ def jobs_run(*, budget: float | None = None) -> int:
         while time.monotonic() < deadline:
             # Outbound messages first: the changes they bring become jobs.
             received = inbound.salesforce_received_apply()
-            # A thread's share of the backlog, up to a batch: a burst is run in batches (less
-            # CPU per job), a trickle one job at a time (no job waits behind others).
+            # Half a thread's share of the backlog, up to a batch: a burst is run in batches
+            # (less CPU per job), its tail and a trickle one job at a time (a thread that still
+            # holds a batch when the others run dry leaves NetSuite's slots idle).
             due = outbox.jobs_due()
-            share = max(1, min(settings.SFNS_CLAIM_BATCH, math.ceil(due / _threads())))
+            share = max(1, min(settings.SFNS_CLAIM_BATCH, due // (_threads() * 2)))
             jobs = outbox.jobs_claim(limit=share) if due else []
             if not jobs:
                 if received:
@@ -189,19 +193,15 @@ def jobs_run(*, budget: float | None = None) -> int:
             claimed = time.monotonic()
             if due > len(jobs) and _recruit():
                 outbox.jobs_wake(job_ids=[])
-            # In claim order, one after the other; pushes together, after the other kinds
-            # (a push runs with the Account's state at the time, whatever ran before it).
-            others = [job for job in jobs if job.kind != JobKind.ACCOUNT_PUSH]
-            pushes = [job for job in jobs if job.kind == JobKind.ACCOUNT_PUSH]
-            for position, job in enumerate(others):
-                if _overdue(claimed):
-                    outbox.jobs_release(jobs=others[position:] + pushes)
-                    return ran
-                job_execute(job=job)
-                ran += 1
-            if pushes and not pushes_execute(jobs=pushes, claimed=claimed):
-                return ran  # a slow far side: the jobs given back are for other workers
-            ran += len(pushes)
+            try:
+                done, all_run = _execute(jobs, claimed)
+            except outbox.DATABASE_AWAY:
+                logger.warning("the database went away; giving %d claimed job(s) back", len(jobs))
+                _give_back_when_it_returns(jobs)
+                return ran
+            ran += done
+            if not all_run:  # some given back, overdue: they are for other workers
+                return ran
         else:  # out of time, perhaps not of work: another thread goes on
             outbox.jobs_wake(job_ids=[])
     finally:
@@ -209,6 +209,39 @@ def jobs_run(*, budget: float | None = None) -> int:
         with _drains_lock:
             _drains["active"] -= 1
     return ran
+
+
+def _execute(jobs: list[SyncJob], claimed: float) -> tuple[int, bool]:
+    """
+    Run claimed jobs in claim order, one after the other; pushes together, after the other
+    kinds (a push sends the Account's state at the time, whatever ran before it). Returns how
+    many ran and whether all did (the rest went back, overdue).
+    """
+    others = [job for job in jobs if job.kind != JobKind.ACCOUNT_PUSH]
+    pushes = [job for job in jobs if job.kind == JobKind.ACCOUNT_PUSH]
+    for position, job in enumerate(others):
+        if _overdue(claimed):
+            outbox.jobs_release(jobs=others[position:] + pushes)
+            return position, False
+        job_execute(job=job)
+    if pushes and not pushes_execute(jobs=pushes, claimed=claimed):
+        return len(others), False
+    return len(jobs), True
+
+
+def _give_back_when_it_returns(jobs: list[SyncJob], *, tries: int = 60) -> None:
+    """
+    Give claimed jobs back as soon as the database answers again (a restart takes seconds):
+    the sweep would wait SFNS_JOB_STALE_SECONDS for them. Those already finished stay so.
+    """
+    for _ in range(tries):
+        try:
+            connection.close()  # the broken one
+            outbox.jobs_release(jobs=jobs)
+            return
+        except outbox.DATABASE_AWAY:
+            time.sleep(1)
+    logger.error("the database did not come back; the sweep will give the jobs back")
 
 
 def _threads() -> int:

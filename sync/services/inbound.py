@@ -9,7 +9,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Account, Customer, Opportunity
@@ -29,7 +29,7 @@ from settings.models import IntegrationSettings
 from ..clients.salesforce import SalesforceClient
 from ..mapping import payload_hash
 from ..models import InboundEvent, JobKind
-from ..outbox import job_enqueue, jobs_in_process, jobs_wake
+from ..outbox import DATABASE_AWAY, job_enqueue, jobs_in_process, jobs_wake
 from .attempts import account_queue_writeback
 from .opportunities import sales_order_refusal
 from .push import accounts_map, accounts_queue_pushes
@@ -138,10 +138,6 @@ def salesforce_received_apply(*, limit: int = 500) -> int:
         for pk, error in failed.items():
             InboundEvent.objects.filter(pk=pk).update(error=error)
     return len(rows)
-
-
-# The database itself is unreachable: nothing is wrong with the notifications.
-DATABASE_AWAY = (OperationalError, InterfaceError)
 
 
 def _not_applied(note: dict[str, Any], exc: Exception) -> str:
