@@ -89,9 +89,11 @@ def _eager_tasks(request):
 
     eager = request.node.get_closest_marker("broker") is None
     previous = app.conf.task_always_eager
-    app.conf.task_always_eager = eager
+    # Under the settings' own key too: celery 5.6 reads CELERY_TASK_ALWAYS_EAGER (from the
+    # Django settings) before a task_always_eager set here.
+    app.conf.task_always_eager = app.conf.CELERY_TASK_ALWAYS_EAGER = eager
     yield
-    app.conf.task_always_eager = previous
+    app.conf.task_always_eager = app.conf.CELERY_TASK_ALWAYS_EAGER = previous
 
 
 @pytest.fixture

@@ -89,9 +89,13 @@ class Worker:
         self._file.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def celery_worker(worker_env, tmp_path_factory):
-    """One worker process (two children) for the session; the queue is emptied first."""
+    """
+    One worker process (two children) for the module; the queue is emptied first. Stopped
+    after it: an awake worker claims any due job in the shared database, the in-process
+    tests' too.
+    """
     from sfns.celery import app
 
     app.control.purge()

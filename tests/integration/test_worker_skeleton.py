@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import pytest
 import requests
@@ -75,6 +76,7 @@ def test_change_committed_while_broker_is_down_is_sent_by_the_sweep(worker_env, 
         lambda: not SyncJob.objects.filter(status__in=["pending", "running"]).exists(),
         message="the first push's write-back",
     )
+    time.sleep(2)  # and any wake-up sent for later than that (WRITEBACK_QUIET) has come
     # Another process, whose broker is unreachable, saves a change: the outbox row commits,
     # the send fails (logged, not raised), and nothing reaches the worker.
     code = (
