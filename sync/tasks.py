@@ -180,11 +180,10 @@ def jobs_run(*, budget: float | None = None) -> int:
         while time.monotonic() < deadline:
             # Outbound messages first: the changes they bring become jobs.
             received = inbound.salesforce_received_apply()
-            # Half a thread's share of the backlog, up to a batch: a burst is run in batches
-            # (less CPU per job), its tail and a trickle one job at a time (a thread that still
-            # holds a batch when the others run dry leaves NetSuite's slots idle).
+            # A thread's share of the backlog, up to a batch: a burst is run in batches (less
+            # CPU per job), a trickle one job at a time (no job waits behind another's calls).
             due = outbox.jobs_due()
-            share = max(1, min(settings.SFNS_CLAIM_BATCH, due // (_threads() * 2)))
+            share = max(1, min(settings.SFNS_CLAIM_BATCH, -(-due // _threads())))
             jobs = outbox.jobs_claim(limit=share) if due else []
             if not jobs:
                 if received:
