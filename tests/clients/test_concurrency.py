@@ -116,7 +116,7 @@ def _take_slot_and_die(key: str, lease: float) -> None:
 def redis_key():
     key = f"sfns:test:inflight:{uuid.uuid4().hex}"
     yield key
-    redis.Redis.from_url(REDIS_URL).delete(key, f"{key}:inside", f"{key}:seen")
+    redis.Redis.from_url(REDIS_URL).delete(key, f"{key}:inside", f"{key}:seen", f"{key}:freed")
 
 
 @pytest.fixture
@@ -182,6 +182,33 @@ def test_redis_semaphore_raises_rate_limited_when_no_slot_frees(redis_key):
     assert isinstance(caught.value, Transient)
     with waiter.slot(wait=0.5):  # free again once the holder is done
         pass
+
+
+@needs_redis
+def test_a_release_wakes_a_waiter_of_any_process_through_redis(redis_key):
+    # Waiters block on the freed list (BLPOP) rather than poll: each release pushes one
+    # wake-up there; those nobody took are trimmed to the limit, so they never pile up.
+    client = redis.Redis.from_url(REDIS_URL)
+    holder = RedisSemaphore(REDIS_URL, key=redis_key, limit=2, lease=30)
+    for _ in range(5):
+        with holder.slot(wait=1):
+            pass
+    assert client.llen(f"{redis_key}:freed") == 2
+
+    waiter = RedisSemaphore(REDIS_URL, key=redis_key, limit=1, lease=30)
+    client.delete(f"{redis_key}:freed")
+    with holder.slot(wait=1):
+        got = threading.Event()
+
+        def wait_for_slot() -> None:
+            with waiter.slot(wait=5):
+                got.set()
+
+        thread = threading.Thread(target=wait_for_slot)
+        thread.start()
+        assert not got.wait(0.3)  # the one slot is the holder's
+    thread.join(5)
+    assert got.is_set()  # handed over across instances, as across processes
 
 
 @needs_redis
