@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from settings.models import IntegrationSettings
+from sfns.bulk import bulk_insert, bulk_update
 
 from .ids import SALESFORCE_ID
 from .models import Account, Customer, Opportunity
@@ -110,18 +111,6 @@ def account_upsert_from_salesforce(
 SAVED_FIELDS = ["name", "fields", "parent", "last_modified", "updated_at"]
 
 
-def bulk_save(accounts: list[Account], fields: list[str]) -> None:
-    """
-    Save these fields of existing Accounts in one statement. An INSERT ... ON CONFLICT (id)
-    DO UPDATE of rows that all exist: Django builds it far faster than bulk_update's
-    CASE WHEN per field and row, which cost more than everything else in an outbound message.
-    """
-    if accounts:
-        Account.objects.bulk_create(
-            accounts, update_conflicts=True, unique_fields=["id"], update_fields=fields
-        )
-
-
 @transaction.atomic
 def accounts_upsert_from_salesforce(
     *,
@@ -164,7 +153,7 @@ def accounts_upsert_from_salesforce(
         with transaction.atomic():
             # Not an upsert: a version of a new Account that another message created meanwhile
             # must be compared with that one first.
-            Account.objects.bulk_create(new)
+            bulk_insert(new)
     except IntegrityError:  # one at a time, each compared with what is there now
         return [
             account_upsert_from_salesforce(fields=fields)[0]
@@ -176,7 +165,7 @@ def accounts_upsert_from_salesforce(
     existing = [account for account in applied.values() if id(account) not in created]
     for account in existing:
         account.updated_at = now
-    bulk_save(existing, SAVED_FIELDS + also)
+    bulk_update(existing, SAVED_FIELDS + also)
     for account in new:
         _attach_children(account)
     return list(applied.values())

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sfns.bulk import bulk_insert
+
 from .models import LogEntry
 
 # Keys whose values are credentials wherever they appear (headers, OAuth bodies, payloads).
@@ -68,4 +70,4 @@ def record(**fields: Any) -> LogEntry:
 
 def record_many(entries: list[LogEntry]) -> None:
     """Write entries made by entry() in one statement."""
-    LogEntry.objects.bulk_create(entries)
+    bulk_insert(entries)

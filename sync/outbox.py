@@ -21,6 +21,8 @@ from django.db import IntegrityError, InterfaceError, OperationalError, connecti
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from sfns.bulk import bulk_insert
+
 from .models import InboundEvent, JobStatus, SyncJob
 
 logger = logging.getLogger(__name__)
@@ -93,7 +95,7 @@ def jobs_enqueue(*, kind: str, record_ids: list[str]) -> None:
         ]
         try:
             with transaction.atomic():
-                created = SyncJob.objects.bulk_create(new)
+                created = bulk_insert(new)
         except IntegrityError:  # another request created one of them just now: look again
             continue
         ids = [*reused.values(), *(job.pk for job in created)]

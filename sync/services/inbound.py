@@ -25,6 +25,7 @@ from accounts.services import (
 from integration_log.models import Direction, Operation, Outcome
 from integration_log.services import record
 from settings.models import IntegrationSettings
+from sfns.bulk import bulk_insert
 
 from ..clients.salesforce import SalesforceClient
 from ..mapping import payload_hash
@@ -82,7 +83,7 @@ def salesforce_notifications_receive(*, notifications: list[dict[str, Any]]) -> 
     in one statement, and wake one: the webhook answers as soon as they are stored. Nothing
     is lost: what was acknowledged is in the database, applied or visibly not.
     """
-    InboundEvent.objects.bulk_create(
+    bulk_insert(
         [
             InboundEvent(
                 source="salesforce",

@@ -6,10 +6,10 @@ sync rules name (Create Only, the link, no change, the lock). Saving an Account 
 from __future__ import annotations
 
 from accounts.models import Account, Customer
-from accounts.services import bulk_save
 from integration_log.models import Direction, LogEntry, Operation, Outcome
 from integration_log.services import record_many
 from settings.models import IntegrationSettings
+from sfns.bulk import bulk_update
 
 from .. import rules
 from ..clients.errors import ClientError
@@ -35,7 +35,7 @@ def accounts_saved(*, accounts: list[Account]) -> None:
     """
     changed = accounts_map(accounts)
     if changed:
-        bulk_save(changed, ["mapped_hash"])
+        bulk_update(changed, ["mapped_hash"])
         accounts_queue_pushes(accounts=changed)
 
 
@@ -177,7 +177,7 @@ class PushBatch:
                     locked=value
                 )
         if self.pushed:
-            bulk_save(self.pushed, ["pushed_payload"])
+            bulk_update(self.pushed, ["pushed_payload"])
             accounts_record_success(pks=[account.pk for account in self.pushed])
         self.entries, self.pushed, self.locks_read = [], [], {}
 
