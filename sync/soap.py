@@ -107,9 +107,7 @@ def parse_outbound_message(body: bytes) -> OutboundMessage:
             tag = child.tag
             if not tag.startswith(_FIELD_PREFIX):
                 raise BadMessage(f"notification {note_id}: unexpected element {tag}")
-            fields[tag[_FIELD_NAME_AT:]] = (
-                None if child.get(_NIL) == "true" else (child.text or "")
-            )
+            fields[tag[_FIELD_NAME_AT:]] = None if child.get(_NIL) == "true" else (child.text or "")
         if not fields.get("Id"):
             raise BadMessage(f"notification {note_id}: the sObject has no sf:Id")
         for name in ID_FIELDS:
