@@ -87,11 +87,9 @@ def bulk_update(objs: Sequence[Model], field_names: Sequence[str]) -> None:
         return
     model = type(objs[0])
     if connection.vendor != "postgresql":
-        # An upsert of rows that exist: Django builds it faster than bulk_update's CASE WHEN
-        # per field and row.
-        model.objects.bulk_create(
-            objs, update_conflicts=True, unique_fields=["pk"], update_fields=field_names
-        )
+        # (Not an upsert through bulk_create: that writes, and so reads, every field of the
+        # rows, and a field the caller deferred costs a query a row.)
+        model.objects.bulk_update(objs, field_names)
         return
     meta = model._meta
     fields = [meta.get_field(name) for name in dict.fromkeys(field_names)]

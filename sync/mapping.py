@@ -12,6 +12,7 @@ import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -30,10 +31,16 @@ class MappingError(ValueError):
     """A rule cannot be applied (bad argument); names the rule so an admin can fix it."""
 
 
+@lru_cache(maxsize=1024)
+def _parts(path: str) -> tuple[str, ...]:
+    """A dotted path's parts. Cached: the same few rules' paths are read for every record."""
+    return tuple(path.split("."))
+
+
 def get_path(data: Mapping[str, Any], path: str) -> Any:
     """The value at a dotted path; a number indexes a list ("addressBook.items.0.label")."""
     value: Any = data
-    for part in path.split("."):
+    for part in _parts(path):
         if isinstance(value, list) and part.isdigit() and int(part) < len(value):
             value = value[int(part)]
         elif isinstance(value, Mapping) and part in value:
@@ -45,7 +52,10 @@ def get_path(data: Mapping[str, Any], path: str) -> Any:
 
 def set_path(data: dict[str, Any], path: str, value: Any) -> None:
     """Set a dotted path, building objects, and lists where the next part is a number."""
-    parts = path.split(".")
+    parts = _parts(path)
+    if len(parts) == 1 and not isinstance(data.get(path), dict | list):  # a body field
+        data[path] = value
+        return
     node: Any = data
     for part, following in pairwise(parts):
         make = list if following.isdigit() else dict
@@ -127,9 +137,10 @@ def apply_rule(rule: MappingRule, source: Mapping[str, Any]) -> Any:
     raise MappingError(f"{rule.target}: unknown transform {rule.transform!r}")
 
 
+@lru_cache(maxsize=1024)
 def _line(target: str) -> str | None:
     """The sublist line a target lies in ("addressBook.items.0"), or None for a body field."""
-    parts = target.split(".")
+    parts = _parts(target)
     for i, part in enumerate(parts[:-1]):
         if part.isdigit():
             return ".".join(parts[: i + 1])

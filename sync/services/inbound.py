@@ -112,11 +112,16 @@ def salesforce_received_apply(*, limit: int = 500) -> int:
             InboundEvent.objects.select_for_update(skip_locked=True)
             .filter(source="salesforce", applied_at__isnull=True, error="")
             .exclude(sobject="")
-            .order_by("pk")[:limit]
+            .order_by("pk")
+            .values_list("pk", "event_id", "sobject", "fields")[:limit]
         )
         if not rows:
             return 0
-        notes = [{"id": row.event_id, "type": row.sobject, "fields": row.fields} for row in rows]
+        keys = [pk for pk, *_ in rows]
+        notes = [
+            {"id": event_id, "type": sobject, "fields": fields}
+            for _, event_id, sobject, fields in rows
+        ]
         failed: dict[int, str] = {}
         try:
             with transaction.atomic():
@@ -124,16 +129,16 @@ def salesforce_received_apply(*, limit: int = 500) -> int:
         except DATABASE_AWAY:
             raise  # all wait for the next worker that finds the database
         except Exception:  # one cannot be applied: find which, one at a time
-            for row, note in zip(rows, notes, strict=True):
+            for pk, note in zip(keys, notes, strict=True):
                 try:
                     with transaction.atomic():
                         _apply([note])
                 except DATABASE_AWAY:
                     raise
                 except Exception as exc:  # a bad value, or a bug: not the others' problem
-                    logger.warning("stored notification %s not applied", row.pk, exc_info=True)
-                    failed[row.pk] = _not_applied(note, exc)
-        InboundEvent.objects.filter(pk__in=[r.pk for r in rows if r.pk not in failed]).update(
+                    logger.warning("stored notification %s not applied", pk, exc_info=True)
+                    failed[pk] = _not_applied(note, exc)
+        InboundEvent.objects.filter(pk__in=[pk for pk in keys if pk not in failed]).update(
             applied_at=timezone.now(), fields=None
         )
         for pk, error in failed.items():

@@ -99,3 +99,48 @@ def test_a_notification_that_breaks_the_code_does_not_stop_the_others():
     assert Account.objects.filter(salesforce_id=ACME, name="Acme").exists()
     broken.refresh_from_db()
     assert "Error: " in broken.error and broken.applied_at is None
+
+
+def _apply_linked_changes(count: int, first: int) -> int:
+    """Store changes to `count` linked Accounts and apply them; the queries it took."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import AccountFactory
+
+    accounts = [
+        AccountFactory(salesforce_id=f"001{first + i:012d}AAA", netsuite_id=str(first + i))
+        for i in range(count)
+    ]
+    for i, account in enumerate(accounts):
+        stored(
+            f"04l{first + i:012d}AAA",
+            "Account",
+            Id=account.salesforce_id,
+            Name=f"{account.name} renamed",
+            Phone="+1 212 555 0100",
+            SystemModstamp="2026-01-01T10:00:00.000Z",
+        )
+    with CaptureQueriesContext(connection) as queries:
+        assert inbound.salesforce_received_apply() == count
+    renamed = Account.objects.filter(pk__in=[a.pk for a in accounts], name__endswith=" renamed")
+    assert renamed.count() == count
+    return len(queries)
+
+
+@pytest.fixture
+def jobs_wait_for_a_worker():
+    """Jobs are queued for a worker (none runs here) instead of running in this process."""
+    from sfns.celery import app
+
+    app.conf.task_always_eager = app.conf.CELERY_TASK_ALWAYS_EAGER = False
+    yield
+    app.conf.task_always_eager = app.conf.CELERY_TASK_ALWAYS_EAGER = True
+
+
+def test_applying_a_message_takes_the_same_queries_for_any_number_of_accounts(
+    jobs_wait_for_a_worker,
+):
+    # A per-Account query (say, a field left out of what the apply reads, loaded on first use)
+    # would make a burst of 100-notification messages a hundred times dearer.
+    assert _apply_linked_changes(20, first=100) == _apply_linked_changes(2, first=200)
