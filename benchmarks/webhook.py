@@ -6,7 +6,8 @@ benchmarks/topology.py (gunicorn, worker and beat from the Procfile, PostgreSQL,
 - SFNS: messages of 100 notifications, as Salesforce batches them, each notification new: its
   own notification id and a linked Account's new values (Salesforce holds them already), so
   SFNS does all its work (the mirror, the outbox job) and no dedupe makes it cheap. The worker
-  runs meanwhile and pushes the jobs, as it would in production: the machine is shared.
+  runs meanwhile, applies the notifications and pushes the jobs, as it would in production:
+  the machine is shared.
 - The bare receiver (benchmarks/bare_receiver.py): the Procfile's web line with sfns.wsgi
   replaced by it, so the same gunicorn and worker count; it parses the same kind of messages
   with defusedxml and stores each notification with one batched INSERT a message into the same
@@ -16,8 +17,22 @@ Both get their messages from the same number of concurrent clients as fast as th
 (for at most a minute each: messages not started by then are not sent, nor counted), after a
 few warm-up messages; the bare receiver first, while nothing else runs. Figure: SFNS's
 notifications a second / the bare receiver's (target >= 0.5). Also the web processes' CPU per
-notification of each. Writes b3_webhook.json (bench/results/ or --out). Run: `make bench`, or
+notification of each, and the CPU of PostgreSQL and the emulators meanwhile. Writes
+b3_webhook.json (bench/results/ or --out). Run: `make bench`, or
 `python -m benchmarks.webhook [--smoke] [--out DIR]`.
+
+Where the time went (profiled at 29f3ebf with cProfile in one web process and py-spy --gil on
+the worker; ratio 0.21 to 0.45 then):
+- The endpoint: 21.8 ms of CPU a message, of which bulk_create's row compilation and psycopg
+  quoting every element of its UNNEST arrays with a regular expression was over a third. The
+  rows now travel as one jsonb document (sfns.bulk): 9 ms, as much per notification as the
+  bare receiver (defusedxml's pure-Python parsing is then most of both).
+- With the worker stopped the endpoint reached 0.9 of the bare receiver, so the rest was the
+  worker applying the burst at the same time: 0.56 ms of CPU a notification, half of it the
+  same bulk writes, then loading whole Account rows and the mapping's path parsing. Now
+  0.25 ms; and Linux gave the worker's session as much CPU as the web's whatever it asked.
+  The worker now lowers its own priority (SFNS_WORKER_NICE, README "Running in production"),
+  its session's included: 0.64 to 0.80.
 """
 
 from __future__ import annotations
@@ -56,10 +71,12 @@ def _measure(
     """POST the messages to url from `clients` threads (those that start within max_seconds);
     notifications a second and CPU."""
     cpu_before, web_before = top.cpu_seconds(), web.cpu_seconds()
+    others_before = top.infrastructure_cpu_seconds()
     started_at = time.time()
     started = send_concurrently(top, bodies, clients, url=url, seconds=max_seconds)
     seconds = time.time() - started_at
     cpu, web_cpu = top.cpu_seconds() - cpu_before, web.cpu_seconds() - web_before
+    others = top.infrastructure_cpu_seconds() - others_before
     sent = [body for body, start in zip(bodies, started, strict=True) if start]
     notifications = sum(body.count(b"<Notification>") for body in sent)
     return {
@@ -74,6 +91,7 @@ def _measure(
         "web_cpu_seconds": rounded(web_cpu),
         "web_cpu_ms_per_notification": rounded(web_cpu / notifications * 1000, 4),
         "sfns_cpu_seconds_by_process": cpu.by_process,
+        "other_cpu_seconds_by_process": others.by_process,
     }
 
 

@@ -2,13 +2,44 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+from pathlib import Path
 
 from celery import Celery
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sfns.settings")
+
+logger = logging.getLogger(__name__)
 
 app = Celery("sfns")
 # Every CELERY_* Django setting configures the app (see the Celery block in settings.py).
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def cpu_priority_lower(nice: int) -> None:
+    """
+    Give the CPU to the web first: this process (and what it starts) runs `nice` steps lower.
+    On Linux with autogroups (CONFIG_SCHED_AUTOGROUP, on in most distribution kernels), the
+    processes of different sessions share the CPU by session whatever their nice values, and a
+    process manager starts each process in a session of its own: a worker that leads its
+    session lowers the session's share too. (Under systemd, whose units are control groups,
+    CPUWeight= on the unit is the knob; this does no harm there.)
+    """
+    if nice <= 0:
+        return
+    os.nice(nice)
+    if os.getsid(0) == os.getpid():  # its own session: nothing else shares the group
+        with contextlib.suppress(OSError):  # no autogroups here, or not Linux
+            Path("/proc/self/autogroup").write_text(str(nice))
+
+
+@worker_init.connect
+def _worker_yields_the_cpu(**_: object) -> None:
+    from django.conf import settings
+
+    cpu_priority_lower(settings.SFNS_WORKER_NICE)
+    logger.info("worker CPU priority lowered by %d (SFNS_WORKER_NICE)", settings.SFNS_WORKER_NICE)
