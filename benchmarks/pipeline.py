@@ -147,6 +147,12 @@ def burst(top: Topology, rounds: Rounds, *, mode: str, count: int) -> dict[str, 
         "applied_in_netsuite": applied,
         "seconds": rounded(seconds),
         "seconds_to_ack_all_messages": rounded(post_seconds),
+        # Where the clock goes beside the calls: before the first write lands (intake, apply,
+        # the first claims, one call's latency), and the writes of the last 10% of changes.
+        "seconds_to_first_write": rounded(min(written) - first_post),
+        "seconds_for_last_tenth_of_writes": rounded(
+            last_write - sorted(written)[int(len(written) * 0.9)]
+        ),
         "seconds_until_settled": rounded(settled_at - first_post),
         "netsuite_calls": calls,
         "netsuite_calls_per_second": rounded(rate, 2),
