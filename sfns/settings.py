@@ -261,8 +261,12 @@ CELERY_BEAT_SCHEDULE = {
 # Transient failures wait base * 2^(attempt-1) seconds (with jitter), at most max.
 SFNS_RETRY_BASE_SECONDS = env.float("SFNS_RETRY_BASE_SECONDS", default=5.0)
 SFNS_RETRY_MAX_SECONDS = env.float("SFNS_RETRY_MAX_SECONDS", default=600.0)
-# A job claimed longer ago than this lost its worker: the sweep gives it back. It must exceed
-# the task time limit.
+# A worker process renews the claims it holds every SFNS_CLAIM_LEASE_SECONDS / 5: a running job
+# whose claim went unrenewed this long lost its worker (killed, its machine gone), and the sweep
+# gives it back. Seconds, not minutes: a change waits no longer than that after a worker dies.
+SFNS_CLAIM_LEASE_SECONDS = env.float("SFNS_CLAIM_LEASE_SECONDS", default=10.0)
+# The last resort, and the only timeout of claims run in-process (the embedded mode): a job
+# claimed longer ago than this lost its worker. It must exceed the task time limit.
 SFNS_JOB_STALE_SECONDS = env.float("SFNS_JOB_STALE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60.0)
 # A pending job sent this long ago and still not picked up is sent again.
 SFNS_JOB_RESEND_SECONDS = env.float("SFNS_JOB_RESEND_SECONDS", default=60.0)
@@ -326,10 +330,8 @@ CELERY_WORKER_POOL = env("CELERY_WORKER_POOL", default="threads")
 CELERY_WORKER_CONCURRENCY = env.int(
     "CELERY_WORKER_CONCURRENCY", default=NETSUITE_CONCURRENCY_LIMIT + 3
 )
-# The worker's CPU priority below the web's (nice steps; 0: the same). On a shared machine the
-# web answers Salesforce and admins first; the worker's backlog waits safely in the database,
-# and its pushes wait on NetSuite more than on the CPU. Measured by B3 (`make bench`): with the
-# same priority a burst's intake halves while the worker applies it.
+# The worker's CPU priority below the web's (nice steps; 0: the same): the web answers first,
+# the worker's backlog waits in the database (README "Running in production"; B3 measures it).
 SFNS_WORKER_NICE = env.int("SFNS_WORKER_NICE", default=10)
 # A worker thread runs due jobs until none is left, for at most this long, then hands over.
 SFNS_DRAIN_SECONDS = env.float("SFNS_DRAIN_SECONDS", default=60.0)

@@ -87,6 +87,10 @@ class SyncJob(models.Model):
     max_attempts = models.PositiveSmallIntegerField(default=8)
     not_before = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # While running in a worker process: when that process last said it is alive and holds the
+    # claim (sync.outbox's heartbeat). A claim it stopped renewing lost its worker. Empty for
+    # claims run in-process (the embedded mode), which only the stale timeout gives back.
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_sent_at = models.DateTimeField("last sent to the broker", null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import time
 
 from celery import current_app
 from django.conf import settings
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 from sfns.bulk import bulk_insert
 
+from .leases import claims_hold
 from .models import InboundEvent, JobStatus, SyncJob
 
 logger = logging.getLogger(__name__)
@@ -151,7 +153,9 @@ WITH claimed AS MATERIALIZED (
     LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
 )
-UPDATE sync_syncjob SET status = %(running)s, claimed_at = %(now)s, attempts = attempts + 1
+UPDATE sync_syncjob
+SET status = %(running)s, claimed_at = %(now)s, heartbeat_at = %(heartbeat)s,
+    attempts = attempts + 1
 FROM claimed WHERE sync_syncjob.id = claimed.id
 RETURNING sync_syncjob.*
 """
@@ -177,14 +181,20 @@ def jobs_claim(*, limit: int = 1) -> list[SyncJob]:
     one after the other. Empty when nothing is due.
     """
     now = timezone.now()
+    # A worker process renews its claims; in-process runs (eager tasks) have no heartbeat.
+    heartbeat = None if jobs_in_process() else now
     if connection.vendor == "postgresql":
         params = {
             "running": JobStatus.RUNNING,
             "pending": JobStatus.PENDING,
             "now": now,
+            "heartbeat": heartbeat,
             "limit": limit,
         }
-        return sorted(SyncJob.objects.raw(_CLAIM_SQL, params), key=lambda job: job.pk)
+        jobs = sorted(SyncJob.objects.raw(_CLAIM_SQL, params), key=lambda job: job.pk)
+        if heartbeat:
+            claims_hold(jobs)
+        return jobs
     # Any kind: a push and a forced sync of one Account must not overtake each other either.
     sibling_running = SyncJob.objects.filter(
         record_id=OuterRef("record_id"), status=JobStatus.RUNNING
@@ -198,9 +208,15 @@ def jobs_claim(*, limit: int = 1) -> list[SyncJob]:
     with transaction.atomic():  # (SQLite: one writer at a time anyway)
         ids = list(due.values_list("pk", flat=True)[:limit])
         SyncJob.objects.filter(pk__in=ids).update(
-            status=JobStatus.RUNNING, claimed_at=now, attempts=F("attempts") + 1
+            status=JobStatus.RUNNING,
+            claimed_at=now,
+            heartbeat_at=heartbeat,
+            attempts=F("attempts") + 1,
         )
-        return list(SyncJob.objects.filter(pk__in=ids).order_by("pk"))
+        jobs = list(SyncJob.objects.filter(pk__in=ids).order_by("pk"))
+    if heartbeat:
+        claims_hold(jobs)
+    return jobs
 
 
 def retry_delay(attempt: int) -> float:
@@ -284,10 +300,11 @@ def jobs_sweep(*, stale_after: float | None = None, resend_after: float | None =
     now = timezone.now()
     stale_after = settings.SFNS_JOB_STALE_SECONDS if stale_after is None else stale_after
     resend_after = settings.SFNS_JOB_RESEND_SECONDS if resend_after is None else resend_after
+    lost = Q(claimed_at__lt=now - dt.timedelta(seconds=stale_after))
+    if _sweeping_regularly():
+        lost |= Q(heartbeat_at__lt=now - dt.timedelta(seconds=settings.SFNS_CLAIM_LEASE_SECONDS))
     reclaimed = 0
-    for job in SyncJob.objects.filter(
-        status=JobStatus.RUNNING, claimed_at__lt=now - dt.timedelta(seconds=stale_after)
-    ):
+    for job in SyncJob.objects.filter(lost, status=JobStatus.RUNNING):
         error = "worker lost mid-job; given back by the sweep"
         if job.attempts >= job.max_attempts:
             job_finish(job=job, status=JobStatus.FAILED, error=error)
@@ -311,7 +328,9 @@ def jobs_sweep(*, stale_after: float | None = None, resend_after: float | None =
         received_at__lt=now - dt.timedelta(seconds=resend_after),
     ).exclude(sobject="")
     sent = len(job_ids) if job_ids and jobs_wake(job_ids=job_ids) else 0
-    if not job_ids and received.exists():
+    if not job_ids and (received.exists() or _idle_with_work_due(now)):
+        # A wake-up lost with the broker (restarted, failed over): the drain it starts takes
+        # every due job, so one is enough, and it need not wait for the resend delay.
         jobs_wake(job_ids=[])
     # Those a person must look at (error) stay; the others are kept a while for the dedupe.
     InboundEvent.objects.filter(received_at__lt=now - dt.timedelta(days=30), error="").exclude(
@@ -322,6 +341,30 @@ def jobs_sweep(*, stale_after: float | None = None, resend_after: float | None =
         finished_at__lt=now - FINISHED_JOB_RETENTION,
     ).delete()
     return {"reclaimed": reclaimed, "sent": sent}
+
+
+_last_sweep = {"at": None}
+
+
+def _sweeping_regularly() -> bool:
+    """
+    Whether this process swept lately (worker processes take turns: within three leases).
+    After a longer database outage the workers' heartbeats failed too: the first sweep back
+    only notes the time, and judges leases from the next one on, once live workers have renewed
+    their claims. (A shorter one may give back a claim whose push is still under way: the next
+    run then sends the same values once more, which changes nothing in NetSuite.)
+    """
+    now = time.monotonic()
+    last, _last_sweep["at"] = _last_sweep["at"], now
+    return last is not None and now - last < 3 * settings.SFNS_CLAIM_LEASE_SECONDS
+
+
+def _idle_with_work_due(now: dt.datetime) -> bool:
+    """Jobs are due and none runs: no worker was woken for them, or its wake-up was lost."""
+    due = SyncJob.objects.filter(status=JobStatus.PENDING).filter(
+        Q(not_before__isnull=True) | Q(not_before__lte=now)
+    )
+    return due.exists() and not SyncJob.objects.filter(status=JobStatus.RUNNING).exists()
 
 
 def job_retry(*, job: SyncJob) -> SyncJob:

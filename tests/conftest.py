@@ -97,6 +97,17 @@ def _eager_tasks(request):
 
 
 @pytest.fixture
+def jobs_wait_for_a_worker():
+    """This process acts as a worker process would, with no worker here to wake: jobs are
+    queued for one instead of running in-process, and its claims have a heartbeat."""
+    from sfns.celery import app
+
+    app.conf.task_always_eager = app.conf.CELERY_TASK_ALWAYS_EAGER = False
+    yield
+    app.conf.task_always_eager = app.conf.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture
 def field_mappings(db):
     """The default field mappings (a transactional test's flush removes the migrated ones)."""
     from importlib import import_module

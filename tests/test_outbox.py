@@ -12,7 +12,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from accounts.models import Account
-from sync import outbox, tasks
+from sync import leases, outbox, tasks
 from sync.models import JobKind, JobStatus, SyncJob
 from sync.services.attempts import job_will_retry
 
@@ -220,3 +220,80 @@ def test_jobs_claimed_together_but_not_started_long_after_go_back_unrun(settings
             0,
             None,
         )
+
+
+def test_a_worker_process_keeps_its_claims_alive_and_forgets_finished_ones(
+    jobs_wait_for_a_worker,
+):
+    first = job(JobStatus.PENDING)
+    second = job(JobStatus.PENDING, record_id="001000000000002AAA")
+    claimed = outbox.jobs_claim(limit=2)
+    assert all(j.heartbeat_at == j.claimed_at for j in claimed)
+    outbox.jobs_done(jobs=[claimed[0]])
+    long_ago = timezone.now() - dt.timedelta(minutes=5)
+    SyncJob.objects.filter(pk=second.pk).update(heartbeat_at=long_ago)
+
+    assert leases.claims_renew() == 1
+
+    assert SyncJob.objects.get(pk=second.pk).heartbeat_at > long_ago
+    assert SyncJob.objects.get(pk=first.pk).heartbeat_at == claimed[0].heartbeat_at
+    outbox.jobs_done(jobs=[claimed[1]])
+    assert leases.claims_renew() == 0  # and none is held any more
+
+
+def test_in_process_claims_have_no_heartbeat():
+    job(JobStatus.PENDING)
+
+    (claimed,) = outbox.jobs_claim()
+
+    assert claimed.heartbeat_at is None
+
+
+def test_the_sweep_gives_back_a_claim_whose_worker_stopped_renewing_it(settings):
+    settings.SFNS_CLAIM_LEASE_SECONDS = 10
+    now = timezone.now()
+    alive = job(JobStatus.RUNNING, claimed_at=now - dt.timedelta(minutes=3), heartbeat_at=now)
+    dead = job(
+        JobStatus.RUNNING,
+        record_id="001000000000002AAA",
+        claimed_at=now - dt.timedelta(seconds=30),
+        heartbeat_at=now - dt.timedelta(seconds=11),
+        attempts=1,
+    )
+    in_process = job(
+        JobStatus.RUNNING,
+        record_id="001000000000003AAA",
+        claimed_at=now - dt.timedelta(seconds=30),
+        heartbeat_at=None,
+    )
+    outbox._last_sweep["at"] = None  # this process has not swept yet (it just started)
+
+    # The first sweep in a while only notes the time: live workers may not have renewed
+    # their claims yet after an outage of the database.
+    assert outbox.jobs_sweep(resend_after=3600)["reclaimed"] == 0
+    assert outbox.jobs_sweep(resend_after=3600)["reclaimed"] == 1
+
+    statuses = dict(SyncJob.objects.values_list("pk", "status"))
+    assert statuses[alive.pk] == JobStatus.RUNNING
+    assert statuses[in_process.pk] == JobStatus.RUNNING  # only the stale timeout for those
+    assert statuses[dead.pk] == JobStatus.DONE  # given back, woken, run (eagerly here)
+
+
+def test_the_sweep_wakes_a_worker_at_once_when_due_jobs_wait_and_none_runs():
+    # The wake-up went to a broker that then restarted (messages not persisted): the job was
+    # sent a moment ago, well within the resend delay, and nothing is running it.
+    waiting = job(JobStatus.PENDING, last_sent_at=timezone.now())
+
+    outbox.jobs_sweep(resend_after=3600)
+
+    assert SyncJob.objects.get(pk=waiting.pk).status == JobStatus.DONE  # woken, run (eagerly)
+
+
+def test_the_sweep_leaves_due_jobs_to_the_worker_running_others():
+    job(JobStatus.RUNNING, record_id="001000000000002AAA", claimed_at=timezone.now())
+    waiting = job(JobStatus.PENDING, last_sent_at=timezone.now())
+
+    outbox.jobs_sweep(resend_after=3600)
+
+    # Not woken (it would have run eagerly): the worker at it takes the job next.
+    assert SyncJob.objects.get(pk=waiting.pk).status == JobStatus.PENDING

@@ -128,16 +128,6 @@ def _apply_linked_changes(count: int, first: int) -> int:
     return len(queries)
 
 
-@pytest.fixture
-def jobs_wait_for_a_worker():
-    """Jobs are queued for a worker (none runs here) instead of running in this process."""
-    from sfns.celery import app
-
-    app.conf.task_always_eager = app.conf.CELERY_TASK_ALWAYS_EAGER = False
-    yield
-    app.conf.task_always_eager = app.conf.CELERY_TASK_ALWAYS_EAGER = True
-
-
 def test_applying_a_message_takes_the_same_queries_for_any_number_of_accounts(
     jobs_wait_for_a_worker,
 ):

@@ -1,0 +1,72 @@
+"""
+Claim leases: a worker process renews the claims it holds, from a daemon thread, so that the
+sweep tells a dead worker's claims (given back SFNS_CLAIM_LEASE_SECONDS after their last
+renewal) from a live one's, however long its job runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import JobStatus, SyncJob
+
+logger = logging.getLogger(__name__)
+
+# The claims this process holds (id -> claimed_at, the claim's identity), renewed by a daemon
+# thread while there are any: a process that dies stops renewing them, and the sweep gives
+# them back SFNS_CLAIM_LEASE_SECONDS later, not after the stale timeout.
+_held: dict[int, dt.datetime] = {}
+_held_lock = threading.Lock()
+_heartbeat: threading.Thread | None = None
+
+
+def claims_hold(jobs: list[SyncJob]) -> None:
+    """Renew these claims while they run (they leave by themselves once finished)."""
+    global _heartbeat
+    with _held_lock:
+        _held.update((job.pk, job.claimed_at) for job in jobs)
+        if _heartbeat is None or not _heartbeat.is_alive():
+            _heartbeat = threading.Thread(target=_renew_forever, name="sfns-claims", daemon=True)
+            _heartbeat.start()
+
+
+def claims_renew() -> int:
+    """
+    One heartbeat: the claims this process holds that are still running are alive now; the
+    others (finished, given back) are forgotten. Returns how many were renewed.
+    """
+    with _held_lock:
+        held = dict(_held)
+    if not held:
+        return 0
+    claims = Q(pk__in=[])
+    for pk, claimed_at in held.items():
+        claims |= Q(pk=pk, claimed_at=claimed_at)
+    running = SyncJob.objects.filter(claims, status=JobStatus.RUNNING)
+    renewed = running.update(heartbeat_at=timezone.now())
+    still = set(running.values_list("pk", flat=True))
+    with _held_lock:
+        for pk in held:
+            if pk not in still and _held.get(pk) == held[pk]:
+                del _held[pk]
+    return renewed
+
+
+def _renew_forever() -> None:
+    interval = settings.SFNS_CLAIM_LEASE_SECONDS / 5
+    while True:
+        time.sleep(interval)
+        try:
+            claims_renew()
+        except Exception:  # the database away: the claims wait, and so does the sweep
+            logger.warning("could not renew this worker's claims", exc_info=True)
+        finally:
+            connection.close()  # this thread's; none stays open between heartbeats
