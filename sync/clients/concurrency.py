@@ -2,10 +2,11 @@
 A cap on in-flight NetSuite calls shared by every worker process on every machine.
 
 NetSuite's concurrency governance (docs/wire.md) is per account; going over it costs a 429. A
-Redis sorted set holds one member per call in flight, scored by Redis's own clock, and members
-older than the lease expire, so a worker killed mid-call frees its slot by itself. A release
-wakes a waiter at once. Without Redis (embedded mode: one process) a thread semaphore does the
-same job.
+Redis sorted set holds one member per call in flight, scored by Redis's own clock when it was
+taken or last renewed: a process renews its members every third of the lease while their calls
+last, however long, and those of a worker killed mid-call expire a lease later by themselves. A
+release wakes a waiter at once. Without Redis (embedded mode: one process) a thread semaphore
+does the same job.
 """
 
 from __future__ import annotations
@@ -48,6 +49,21 @@ return 1
 """
 
 
+# A live process's calls in flight (ARGV[2:]) renewed, only if still there: a released or
+# expired one stays gone. The set lives a lease (ARGV[1]) past its last renewal.
+_RENEW = """
+local now = redis.call('TIME')
+local t = tonumber(now[1]) + tonumber(now[2]) / 1000000
+for i = 2, #ARGV do
+  redis.call('ZADD', KEYS[1], 'XX', t, ARGV[i])
+end
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[1])) + 1)
+end
+return 1
+"""
+
+
 class LocalSemaphore:
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -78,7 +94,11 @@ class RedisSemaphore:
         self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
         self._acquire = self._redis.register_script(_ACQUIRE)
         self._release = self._redis.register_script(_RELEASE)
+        self._renew = self._redis.register_script(_RENEW)
         self._local = LocalSemaphore(limit)
+        self._held: set[str] = set()
+        self._held_lock = threading.Lock()
+        self._renewer: threading.Thread | None = None
 
     @contextmanager
     def slot(self, wait: float) -> Iterator[None]:
@@ -92,15 +112,39 @@ class RedisSemaphore:
                 # Woken by a release in any process; the timeout covers slots that free
                 # themselves (a lease running out after a worker was killed).
                 self._wait_for_release(min(left, 0.1 * (0.5 + random.random())))  # noqa: S311
+            self._hold(token)
             try:
                 yield
             finally:
+                with self._held_lock:
+                    self._held.discard(token)
                 try:
                     self._release(keys=[self.key, self.freed_key], args=[token, self.limit])
                 except redis.RedisError as exc:
                     # The call itself is done (perhaps a create): failing it now would invite
                     # a duplicate on retry. The lease frees the slot instead.
                     logger.warning("could not give back a NetSuite call slot: %s", exc)
+
+    def _hold(self, token: str) -> None:
+        with self._held_lock:
+            self._held.add(token)
+            if self._renewer is None or not self._renewer.is_alive():
+                self._renewer = threading.Thread(
+                    target=self._renew_forever, name="sfns-netsuite-slots", daemon=True
+                )
+                self._renewer.start()
+
+    def _renew_forever(self) -> None:
+        while True:
+            time.sleep(self.lease / 3)
+            with self._held_lock:
+                tokens = list(self._held)
+            if not tokens:
+                continue
+            try:
+                self._renew(keys=[self.key], args=[self.lease, *tokens])
+            except redis.RedisError as exc:  # Redis away: its slots are gone with it anyway
+                logger.warning("could not renew NetSuite call slots: %s", exc)
 
     def _wait_for_release(self, seconds: float) -> None:
         try:

@@ -30,6 +30,9 @@ from .errors import AuthError, ClientError, NotFound, RateLimited, Rejected, Tra
 from .exchanges import Exchange, response_body
 
 logger = logging.getLogger(__name__)
+# Seconds a call slot stays taken after the process holding it stopped renewing it (killed):
+# calls in flight are renewed, however long they take.
+SLOT_LEASE = 6.0
 
 
 @dataclass
@@ -51,7 +54,7 @@ class NetSuiteClient:
             redis_url=settings.SFNS_REDIS_URL,
             account_id=self.account_id,
             limit=settings.NETSUITE_CONCURRENCY_LIMIT,
-            lease=connect + read + 5,
+            lease=SLOT_LEASE,
         )
 
     # -- records: "record/v1/{type}/{id}", id may be "eid:{externalId}" -----------------------

@@ -170,6 +170,22 @@ def test_redis_semaphore_frees_a_slot_whose_lease_expired(redis_key, spawn):
 
 
 @needs_redis
+def test_a_call_longer_than_the_lease_keeps_its_slot_while_its_process_lives(redis_key):
+    # The lease is short so that a killed worker's slots come back in seconds; a live one's
+    # slow call (NetSuite may take a minute) is renewed and keeps the cap.
+    lease = 0.9
+    holder = RedisSemaphore(REDIS_URL, key=redis_key, limit=1, lease=lease)
+    waiter = RedisSemaphore(REDIS_URL, key=redis_key, limit=1, lease=lease)
+
+    with holder.slot(wait=1):
+        time.sleep(3 * lease)
+        with pytest.raises(RateLimited), waiter.slot(wait=0.2):
+            pass
+    with waiter.slot(wait=1):
+        pass
+
+
+@needs_redis
 def test_redis_semaphore_raises_rate_limited_when_no_slot_frees(redis_key):
     holder = RedisSemaphore(REDIS_URL, key=redis_key, limit=1, lease=30)
     waiter = RedisSemaphore(REDIS_URL, key=redis_key, limit=1, lease=30)
