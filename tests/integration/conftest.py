@@ -44,10 +44,18 @@ def worker_env(
 
 
 class Worker:
-    def __init__(self, env: dict, log: Path, concurrency: int = 2) -> None:
+    """A `celery worker` process as the Procfile runs it (its pool and threads from the
+    settings), logging to log."""
+
+    def __init__(self, env: dict, log: Path) -> None:
         self.name = f"sfns-test-{uuid.uuid4().hex[:8]}@%h"
+        self.env = env
         self.log = log
         self._file = log.open("ab")
+        self.start()
+
+    def start(self) -> None:
+        self._log_offset = self.log.stat().st_size
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -57,25 +65,28 @@ class Worker:
                 "sfns",
                 "worker",
                 "--loglevel=INFO",
-                f"--concurrency={concurrency}",
-                "--pool=prefork",
                 "-n",
                 self.name,
                 "--without-gossip",
                 "--without-mingle",
             ],
             cwd=ROOT,
-            env=env,
+            env=self.env,
             stdout=self._file,
             stderr=subprocess.STDOUT,
         )
+
+    def kill(self) -> None:
+        """A crash: SIGKILL, nothing cleaned up."""
+        self.proc.kill()
+        self.proc.wait(timeout=20)
 
     def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"celery worker exited:\n{self.log.read_text()[-3000:]}")
-            if b"ready." in self.log.read_bytes():
+            if b"ready." in self.log.read_bytes()[self._log_offset :]:
                 return
             time.sleep(0.2)
         raise RuntimeError(f"celery worker not ready:\n{self.log.read_text()[-3000:]}")
@@ -92,7 +103,7 @@ class Worker:
 @pytest.fixture(scope="module")
 def celery_worker(worker_env, tmp_path_factory):
     """
-    One worker process (two children) for the module; the queue is emptied first. Stopped
+    One worker process for the module; the queue is emptied first. Stopped
     after it: an awake worker claims any due job in the shared database, the in-process
     tests' too.
     """
