@@ -301,7 +301,7 @@ def jobs_sweep(*, stale_after: float | None = None, resend_after: float | None =
     stale_after = settings.SFNS_JOB_STALE_SECONDS if stale_after is None else stale_after
     resend_after = settings.SFNS_JOB_RESEND_SECONDS if resend_after is None else resend_after
     lost = Q(claimed_at__lt=now - dt.timedelta(seconds=stale_after))
-    if _sweeping_regularly():
+    if _swept_lately():
         lost |= Q(heartbeat_at__lt=now - dt.timedelta(seconds=settings.SFNS_CLAIM_LEASE_SECONDS))
     reclaimed = 0
     for job in SyncJob.objects.filter(lost, status=JobStatus.RUNNING):
@@ -340,23 +340,23 @@ def jobs_sweep(*, stale_after: float | None = None, resend_after: float | None =
         status__in=[JobStatus.DONE, JobStatus.SUPERSEDED],
         finished_at__lt=now - FINISHED_JOB_RETENTION,
     ).delete()
+    _last_sweep["at"] = time.monotonic()
     return {"reclaimed": reclaimed, "sent": sent}
 
 
-_last_sweep = {"at": None}
+_last_sweep: dict[str, float | None] = {"at": None}
 
 
-def _sweeping_regularly() -> bool:
+def _swept_lately() -> bool:
     """
-    Whether this process swept lately (worker processes take turns: within three leases).
-    After a longer database outage the workers' heartbeats failed too: the first sweep back
-    only notes the time, and judges leases from the next one on, once live workers have renewed
-    their claims. (A shorter one may give back a claim whose push is still under way: the next
-    run then sends the same values once more, which changes nothing in NetSuite.)
+    Whether this process finished a sweep lately (worker processes take turns: within three
+    leases). After a longer database outage, when the workers' heartbeats failed too, the first
+    sweep back leaves leases alone and the next judges them, once live workers have renewed
+    their claims. (After a shorter one a claim whose push is still under way may go back: the
+    next run then sends the same values once more, which changes nothing in NetSuite.)
     """
-    now = time.monotonic()
-    last, _last_sweep["at"] = _last_sweep["at"], now
-    return last is not None and now - last < 3 * settings.SFNS_CLAIM_LEASE_SECONDS
+    last = _last_sweep["at"]
+    return last is not None and time.monotonic() - last < 3 * settings.SFNS_CLAIM_LEASE_SECONDS
 
 
 def _idle_with_work_due(now: dt.datetime) -> bool:
