@@ -149,6 +149,8 @@ class OutboundSender:
         self.scrambling = False
         self.deliveries = 0  # acknowledged deliveries
         self.refusals = 0  # answers other than an Ack (retried)
+        # Each refusal: when its request was sent, and the HTTP status (None: no answer).
+        self.refused: list[tuple[float, int | None]] = []
         self._held: list[_Message] = []
         self._outstanding = 0
         self._lock = threading.Lock()
@@ -185,6 +187,7 @@ class OutboundSender:
         delay = 0.2
         try:
             while not self._stop.is_set():
+                sent_at, status = time.time(), None
                 try:
                     response = self._session().post(
                         self.url,
@@ -195,6 +198,7 @@ class OutboundSender:
                         },
                         timeout=60,
                     )
+                    status = response.status_code
                     if response.status_code == 200 and ACK_RE.search(response.content):
                         with self._lock:
                             self.deliveries += 1
@@ -203,6 +207,7 @@ class OutboundSender:
                     pass
                 with self._lock:
                     self.refusals += 1
+                    self.refused.append((sent_at, status))
                 self._stop.wait(delay)
                 delay = min(delay * 2, self.max_delay)
         finally:

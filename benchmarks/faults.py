@@ -45,6 +45,7 @@ import signal
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -290,6 +291,8 @@ class FaultResult:
     failed_job_errors: list[str]
     deliveries: int  # outbound messages SFNS acknowledged
     refused_deliveries: int  # answers other than an Ack (Salesforce retries those)
+    # Of those, the ones sent after the fault ended (a restarted server is up again), by status.
+    refused_after_the_fault: dict[str, int]
     netsuite: dict[str, int]  # 429s and 503s NetSuite answered during the run
     salesforce: dict[str, int]  # 403s (REQUEST_LIMIT_EXCEEDED) Salesforce answered
     process_exits: list[dict[str, Any]]  # SFNS processes that exited (and were started again)
@@ -421,6 +424,13 @@ def run_fault(
         failed_job_errors=errors,
         deliveries=sender.deliveries,
         refused_deliveries=sender.refusals,
+        refused_after_the_fault=dict(
+            Counter(
+                str(status) if status else "no answer"
+                for sent_at, status in sender.refused
+                if sent_at > fault_ended
+            )
+        ),
         netsuite={
             "rejected_429": ns_after["rejected_429"] - ns_before["rejected_429"],
             "failed_503": ns_after["failed_503"] - ns_before["failed_503"],

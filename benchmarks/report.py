@@ -240,6 +240,10 @@ def _fault_notes(r: dict[str, Any]) -> str:
             notes.append(
                 f"statuses not all in Salesforce {r['drain_timeout']:,.0f} s after the fault"
             )
+    refused_after = r.get("refused_after_the_fault") or {}
+    if refused_after:
+        statuses = ", ".join(f"{n} {status}" for status, n in sorted(refused_after.items()))
+        notes.append(f"**outbound messages refused after the fault's end** ({statuses})")
     if r["deliveries"] > r["changes"]:
         notes.append(f"{r['deliveries']:,} deliveries of {r['changes']:,} messages")
     for exit in r["process_exits"]:

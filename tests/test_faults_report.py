@@ -58,6 +58,7 @@ def test_a_fault_that_did_damage_says_so(tmp_path):
                 "last_words": "[2026-11-26 06:24:40: CRITICAL/MainProcess] Unrecoverable error",
             }
         ],
+        refused_after_the_fault={"500": 3, "no answer": 1},
     )
     (tmp_path / "faults.json").write_text(json.dumps({"setup": SETUP, "faults": [broken]}))
 
@@ -66,6 +67,7 @@ def test_a_fault_that_did_damage_says_so(tmp_path):
     assert row.startswith("| Redis restarted | 1,000 | 3 | 0 | 2 | not within 480 s |")
     assert "**the worker exited** (Unrecoverable error); started again" in row
     assert "**2 jobs failed**" in row
+    assert "**outbound messages refused after the fault's end** (3 500, 1 no answer)" in row
 
 
 def test_a_clean_fault_shows_its_drain_and_the_fault_s_traces(tmp_path):

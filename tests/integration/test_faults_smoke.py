@@ -42,6 +42,8 @@ def test_no_fault_loses_duplicates_or_leaves_a_customer_behind(tmp_path):
     # worker's claims, the wake-ups a restarted broker lost, a database that went away.
     for key in ("redis_restart", "postgres_restart", "worker_sigkill"):
         assert results[key]["drain_seconds"] <= 30, (key, results[key])
+        # Up again is up: every outbound message sent after the restart is acknowledged.
+        assert results[key]["refused_after_the_fault"] == {}, (key, results[key])
     for key in ("netsuite_503", "netsuite_limit_2"):
         assert results[key]["drain_seconds"] <= 60, (key, results[key])
     # The faults happened: the worker was killed, NetSuite failed calls, Salesforce refused
