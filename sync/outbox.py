@@ -163,14 +163,16 @@ RETURNING sync_syncjob.*
 # again while rows are being updated, and it then skips rows this statement holds itself.)
 
 
+def _due(now: dt.datetime) -> QuerySet:
+    """Pending jobs due at now (whatever runs beside them)."""
+    return SyncJob.objects.filter(
+        Q(not_before__isnull=True) | Q(not_before__lte=now), status=JobStatus.PENDING
+    )
+
+
 def jobs_due() -> int:
     """How many pending jobs are due now (running siblings aside): the backlog."""
-    now = timezone.now()
-    return (
-        SyncJob.objects.filter(status=JobStatus.PENDING)
-        .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
-        .count()
-    )
+    return _due(timezone.now()).count()
 
 
 def jobs_claim(*, limit: int = 1) -> list[SyncJob]:
@@ -199,12 +201,7 @@ def jobs_claim(*, limit: int = 1) -> list[SyncJob]:
     sibling_running = SyncJob.objects.filter(
         record_id=OuterRef("record_id"), status=JobStatus.RUNNING
     )
-    due = (
-        SyncJob.objects.filter(status=JobStatus.PENDING)
-        .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
-        .filter(~Exists(sibling_running))
-        .order_by("pk")
-    )
+    due = _due(now).filter(~Exists(sibling_running)).order_by("pk")
     with transaction.atomic():  # (SQLite: one writer at a time anyway)
         ids = list(due.values_list("pk", flat=True)[:limit])
         SyncJob.objects.filter(pk__in=ids).update(
@@ -311,13 +308,8 @@ def jobs_sweep(*, stale_after: float | None = None, resend_after: float | None =
         else:
             _back_to_pending(job, not_before=None, error=error)
         reclaimed += 1
-    due = (
-        SyncJob.objects.filter(status=JobStatus.PENDING)
-        .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
-        .filter(
-            Q(last_sent_at__isnull=True)
-            | Q(last_sent_at__lt=now - dt.timedelta(seconds=resend_after))
-        )
+    due = _due(now).filter(
+        Q(last_sent_at__isnull=True) | Q(last_sent_at__lt=now - dt.timedelta(seconds=resend_after))
     )
     job_ids = list(due.values_list("pk", flat=True)[:1000])
     # Outbound messages stored and not applied since: their wake-up was lost.
@@ -361,10 +353,7 @@ def _swept_lately() -> bool:
 
 def _idle_with_work_due(now: dt.datetime) -> bool:
     """Jobs are due and none runs: no worker was woken for them, or its wake-up was lost."""
-    due = SyncJob.objects.filter(status=JobStatus.PENDING).filter(
-        Q(not_before__isnull=True) | Q(not_before__lte=now)
-    )
-    return due.exists() and not SyncJob.objects.filter(status=JobStatus.RUNNING).exists()
+    return _due(now).exists() and not SyncJob.objects.filter(status=JobStatus.RUNNING).exists()
 
 
 def job_retry(*, job: SyncJob) -> SyncJob:
