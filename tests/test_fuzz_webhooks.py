@@ -215,17 +215,7 @@ EVENT_FIELDS = {
     SFID: salesforce_ids,
     LOCK: mostly(st.sampled_from([True, False, "T", "F", None]), json_scalars, 10),
     "lastModifiedDate": good_dates,
-    **dict.fromkeys(
-        [
-            "balance",
-            "overdueBalance",
-            "creditLimit",
-            "daysOverdue",
-            "unbilledOrders",
-            "depositBalance",
-        ],
-        amounts,
-    ),
+    **dict.fromkeys(FINANCIAL_FIELDS, amounts),  # NetSuite's names
 }
 
 
