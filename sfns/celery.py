@@ -35,6 +35,7 @@ def cpu_priority_lower(nice: int) -> None:
     if os.getsid(0) == os.getpid():  # its own session: nothing else shares the group
         with contextlib.suppress(OSError):  # no autogroups here, or not Linux
             Path("/proc/self/autogroup").write_text(str(nice))
+    logger.info("CPU priority lowered by %d (SFNS_WORKER_NICE)", nice)
 
 
 @worker_init.connect
@@ -42,4 +43,3 @@ def _worker_yields_the_cpu(**_: object) -> None:
     from django.conf import settings
 
     cpu_priority_lower(settings.SFNS_WORKER_NICE)
-    logger.info("worker CPU priority lowered by %d (SFNS_WORKER_NICE)", settings.SFNS_WORKER_NICE)

@@ -6,12 +6,15 @@ stays visible, the others are applied, and a lost wake-up is made good by the sw
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Account, Opportunity
 from integration_log.models import LogEntry
 from sync import outbox
 from sync.models import InboundEvent
 from sync.services import inbound
+from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -103,11 +106,6 @@ def test_a_notification_that_breaks_the_code_does_not_stop_the_others():
 
 def _apply_linked_changes(count: int, first: int) -> int:
     """Store changes to `count` linked Accounts and apply them; the queries it took."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from tests.factories import AccountFactory
-
     accounts = [
         AccountFactory(salesforce_id=f"001{first + i:012d}AAA", netsuite_id=str(first + i))
         for i in range(count)
