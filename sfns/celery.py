@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import worker_init
+from celery.signals import task_postrun, task_prerun, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sfns.settings")
 
@@ -43,3 +43,18 @@ def _worker_yields_the_cpu(**_: object) -> None:
     from django.conf import settings
 
     cpu_priority_lower(settings.SFNS_WORKER_NICE)
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _connections_kept_as_for_a_request(sender: object = None, **_: object) -> None:
+    """
+    A task is to the worker what a request is to the web: before and after one, the database
+    connections past CONN_MAX_AGE or broken (a restarted PostgreSQL) are closed, the rest kept
+    (the next use checks them first: CONN_HEALTH_CHECKS). See CELERY_DB_REUSE_MAX.
+    """
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return  # in the caller's thread: its connection is the caller's to manage
+    from django.db import close_old_connections
+
+    close_old_connections()

@@ -333,6 +333,11 @@ CELERY_WORKER_CONCURRENCY = env.int(
 # The worker's CPU priority below the web's (nice steps; 0: the same): the web answers first,
 # the worker's backlog waits in the database (README "Running in production"; B3 measures it).
 SFNS_WORKER_NICE = env.int("SFNS_WORKER_NICE", default=10)
+# Celery's Django fixup closes a worker's database connections around every task, whatever
+# CONN_MAX_AGE says (celery/celery#9824): a new PostgreSQL connection per task. With this it
+# does so once every that many tasks of a thread; sfns/celery.py treats each task as Django
+# treats a request instead (close_old_connections: CONN_MAX_AGE and the health check).
+CELERY_DB_REUSE_MAX = 1000
 # A worker thread runs due jobs until none is left, for at most this long, then hands over.
 SFNS_DRAIN_SECONDS = env.float("SFNS_DRAIN_SECONDS", default=60.0)
 # Jobs a worker thread claims at once during a burst: their database work is done together.
