@@ -51,7 +51,9 @@ def _connections_kept_as_for_a_request(sender: object = None, **_: object) -> No
     """
     A task is to the worker what a request is to the web: before and after one, the database
     connections past CONN_MAX_AGE or broken (a restarted PostgreSQL) are closed, the rest kept
-    (the next use checks them first: CONN_HEALTH_CHECKS). See CELERY_DB_REUSE_MAX.
+    (the next use checks them first: CONN_HEALTH_CHECKS). Celery's Django fixup closes them
+    all around every task whatever CONN_MAX_AGE says (celery/celery#9824: a new PostgreSQL
+    connection per task); CELERY_DB_REUSE_MAX makes it do so only every that many tasks.
     """
     if getattr(getattr(sender, "request", None), "is_eager", False):
         return  # in the caller's thread: its connection is the caller's to manage

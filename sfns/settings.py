@@ -327,17 +327,11 @@ NETSUITE_ACCOUNT_CONCURRENCY_LIMIT = env.int("NETSUITE_ACCOUNT_CONCURRENCY_LIMIT
 # per job, no pickling between processes), enough of them to keep NETSUITE_CONCURRENCY_LIMIT
 # calls in flight while the others read and write the database. A backlog spreads over them.
 CELERY_WORKER_POOL = env("CELERY_WORKER_POOL", default="threads")
-CELERY_WORKER_CONCURRENCY = env.int(
-    "CELERY_WORKER_CONCURRENCY", default=NETSUITE_CONCURRENCY_LIMIT + 3
-)
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", NETSUITE_CONCURRENCY_LIMIT + 3)
 # The worker's CPU priority below the web's (nice steps; 0: the same): the web answers first,
 # the worker's backlog waits in the database (README "Running in production"; B3 measures it).
 SFNS_WORKER_NICE = env.int("SFNS_WORKER_NICE", default=10)
-# Celery's Django fixup closes a worker's database connections around every task, whatever
-# CONN_MAX_AGE says (celery/celery#9824): a new PostgreSQL connection per task. With this it
-# does so once every that many tasks of a thread; sfns/celery.py treats each task as Django
-# treats a request instead (close_old_connections: CONN_MAX_AGE and the health check).
-CELERY_DB_REUSE_MAX = 1000
+CELERY_DB_REUSE_MAX = 1000  # connections kept from task to task (sfns/celery.py says why)
 # A worker thread runs due jobs until none is left, for at most this long, then hands over.
 SFNS_DRAIN_SECONDS = env.float("SFNS_DRAIN_SECONDS", default=60.0)
 # Jobs a worker thread claims at once during a burst: their database work is done together.
