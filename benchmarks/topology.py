@@ -856,6 +856,10 @@ class Topology:
                 )
                 payload = map_record(account_source(account), rules)
                 account.mapped_hash = payload_hash(payload)
+                # The address lines with the ids NetSuite gave them when SFNS pushed them
+                # (sync/address_book.py): a push updates them in place.
+                for n, line in enumerate(payload.get("addressBook", {}).get("items", [])):
+                    line["id"] = str(int(linked.netsuite_id) * 10 + n)
                 account.pushed_payload = payload
                 payloads[linked.salesforce_id] = payload
                 rows.append(account)

@@ -16,7 +16,25 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
+import pycountry
+
 MISSING = object()
+# Sublists whose lines NetSuite keys by id: a line sent with its id updates that line.
+KEYED_SUBLISTS = frozenset({"addressBook"})
+# NetSuite's address has three street lines; a Salesforce street holds any number, one a line.
+STREET_LINES = 3
+# Names people write that ISO 3166 (pycountry) does not know by that name.
+COUNTRY_ALIASES = {
+    **dict.fromkeys(("UK", "GREAT BRITAIN", "ENGLAND", "SCOTLAND", "WALES"), "GB"),
+    "RUSSIA": "RU",
+    "TURKEY": "TR",
+    "MACEDONIA": "MK",
+    "HOLLAND": "NL",
+    "IVORY COAST": "CI",
+    "BURMA": "MM",
+    "SWAZILAND": "SZ",
+    "CAPE VERDE": "CV",
+}
 
 
 @dataclass(frozen=True)
@@ -126,6 +144,10 @@ def apply_rule(rule: MappingRule, source: Mapping[str, Any]) -> Any:
         if key in arg:
             return arg[key]
         return arg.get("*", MISSING)
+    if rule.transform == "street_line":
+        return _street_line(rule, value)
+    if rule.transform == "country":
+        return None if _blank(value) else country_code(value, rule.target)
     if rule.transform == "template":
         if not isinstance(arg, str):
             raise MappingError(f"{rule.target}: template needs a text like '{{Name}}'")
@@ -135,6 +157,40 @@ def apply_rule(rule: MappingRule, source: Mapping[str, Any]) -> Any:
             raise MappingError(f"{rule.target}: bad template {arg!r} ({exc})") from exc
         return rendered.strip() or None
     raise MappingError(f"{rule.target}: unknown transform {rule.transform!r}")
+
+
+def _street_line(rule: MappingRule, value: Any) -> str | None:
+    """
+    Line n of a multi-line street (Salesforce keeps the lines of BillingStreet in one field):
+    the last of NetSuite's three lines takes every line left over, joined with commas.
+    """
+    arg = rule.argument
+    if not isinstance(arg, int) or isinstance(arg, bool) or not 1 <= arg <= STREET_LINES:
+        raise MappingError(f"{rule.target}: street_line needs a line number from 1 to 3")
+    if _blank(value):
+        return None
+    lines = [line.strip() for line in str(value).splitlines() if line.strip()]
+    if arg < STREET_LINES:
+        return lines[arg - 1] if len(lines) >= arg else None
+    return ", ".join(lines[STREET_LINES - 1 :]) or None
+
+
+@lru_cache(maxsize=512)
+def country_code(value: str, target: str = "country") -> str:
+    """
+    NetSuite's country id (the ISO 3166 two-letter code, "US") for a country's code, its
+    three-letter code or its name, in any case ("us", "USA", "United States", "Germany").
+    """
+    text = str(value).strip()
+    alias = COUNTRY_ALIASES.get(text.upper())
+    if alias:
+        return alias
+    try:
+        return pycountry.countries.lookup(text).alpha_2
+    except LookupError:
+        raise MappingError(
+            f"{target}: {text!r} is not a country NetSuite knows (a name or ISO code)"
+        ) from None
 
 
 @lru_cache(maxsize=1024)
@@ -226,6 +282,11 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
 
 
 def sublists(payload: Mapping[str, Any]) -> list[str]:
-    """The sublists in a payload ({"items": [...]}): SFNS sends them whole, so they replace
-    NetSuite's lines rather than add to them on every push."""
-    return [key for key, value in payload.items() if isinstance(value, dict) and "items" in value]
+    """The sublists in a payload ({"items": [...]}) that SFNS sends whole, so they replace
+    NetSuite's lines rather than add to them on every push. Not the keyed address book: SFNS
+    updates its own lines there by their ids (sync/address_book.py)."""
+    return [
+        key
+        for key, value in payload.items()
+        if isinstance(value, dict) and "items" in value and key not in KEYED_SUBLISTS
+    ]

@@ -20,6 +20,8 @@ class Transform(models.TextChoices):
     TEMPLATE = "template", "Template (argument: '{Field} ...')"
     TRUNCATE = "truncate", "Truncate (argument: max length)"
     DEFAULT = "default", "Default when empty (argument)"
+    STREET_LINE = "street_line", "Street line (argument: 1, 2 or 3; 3 takes the rest)"
+    COUNTRY = "country", "Country name or code → NetSuite country id"
 
 
 class FieldMapping(models.Model):

@@ -114,7 +114,12 @@ def field_mappings(db):
 
     from django.apps import apps
 
+    from sync.models import FieldMapping
+
+    if FieldMapping.objects.exists():  # as migrated: the defaults already
+        return
     import_module("sync.migrations.0002_default_field_mappings").add_defaults(apps, None)
+    import_module("sync.migrations.0007_address_lines").add_addresses(apps, None)
 
 
 @pytest.fixture

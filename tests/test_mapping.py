@@ -28,6 +28,10 @@ ACCOUNT = {
     "FirstName": "Ada",
     "LastName": None,
     "BillingAddress": {"city": "Paris", "country": {"code": "FR"}},
+    "BillingStreet": "1 Main St\r\n\nSuite 4 \nBldg B\nFloor 3",
+    "ShippingStreet": "9 Dock Rd",
+    "BillingCountry": "United States of America",
+    "ShippingCountry": "uk",
 }
 INDUSTRIES = {"Banking": "3", "Retail": "7"}
 
@@ -75,6 +79,19 @@ INDUSTRIES = {"Banking": "3", "Retail": "7"}
         (MappingRule("Fax", "fax", "default", "n/a"), "n/a"),
         (MappingRule("Phone", "phone", "default", "n/a"), "+1 555 0100"),
         (MappingRule("NumberOfEmployees", "employees", "default", 1), 0),  # 0 is a value
+        # street_line: line n of a multi-line street (blank lines skipped); 3 takes the rest
+        (MappingRule("BillingStreet", "addr1", "street_line", 1), "1 Main St"),
+        (MappingRule("BillingStreet", "addr2", "street_line", 2), "Suite 4"),
+        (MappingRule("BillingStreet", "addr3", "street_line", 3), "Bldg B, Floor 3"),
+        (MappingRule("ShippingStreet", "addr1", "street_line", 1), "9 Dock Rd"),
+        (MappingRule("ShippingStreet", "addr2", "street_line", 2), None),
+        (MappingRule("ShippingStreet", "addr3", "street_line", 3), None),
+        (MappingRule("Fax", "addr1", "street_line", 1), None),
+        # country: a name, an alias or a code, in any case, to NetSuite's id; blank is None
+        (MappingRule("BillingCountry", "country.id", "country"), "US"),
+        (MappingRule("ShippingCountry", "country.id", "country"), "GB"),
+        (MappingRule("BillingAddress.country.code", "country.id", "country"), "FR"),
+        (MappingRule("Website", "country.id", "country"), None),
     ],
 )
 def test_apply_rule(rule, expected):
@@ -97,6 +114,9 @@ def test_apply_rule(rule, expected):
         (MappingRule("", "title", "template", "{Name[0]}"), "title: bad template"),
         (MappingRule("", "title", "template", "{}"), "title: bad template '{}'"),
         (MappingRule("Name", "companyName", "uppercase"), "companyName: unknown transform"),
+        (MappingRule("BillingStreet", "addr4", "street_line", 4), "addr4: street_line needs"),
+        (MappingRule("BillingStreet", "addr1", "street_line", "1"), "addr1: street_line needs"),
+        (MappingRule("Name", "country.id", "country"), "country.id: 'Acme Corporation' is not"),
     ],
 )
 def test_bad_rule_raises_mapping_error_naming_the_target(rule, message):

@@ -12,6 +12,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from ..base import json_response
+from .address_book import SUBLIST, address_book_error, address_book_write, with_line_ids
 from .errors import ns_error
 from .fields import body_error
 from .record_index import RecordIndex
@@ -106,6 +107,8 @@ class RecordsMixin:
             return ns_error(
                 400, "USER_ERROR", "You must enter a value for Company Name.", "companyName"
             )
+        if refused := address_book_error(body):
+            return refused
         parent = body.get("parent")
         if parent and parent["id"] not in self._records("customer"):
             return ns_error(
@@ -136,6 +139,12 @@ class RecordsMixin:
         self.state["next_id"] += 1
         return rid
 
+    def _new_line_id(self) -> str:
+        """An id for an address book line (its own sequence: record ids stay as they were)."""
+        line_id = self.state.setdefault("next_line_id", 1)
+        self.state["next_line_id"] = line_id + 1
+        return str(line_id)
+
     def _create(
         self, rtype: str, body: dict, rid: str | None = None, *, seeding: bool = False
     ) -> str:
@@ -145,6 +154,8 @@ class RecordsMixin:
         record = {"dateCreated": now, "lastModifiedDate": now}
         record.update(body if seeding else copy.deepcopy(body))
         if rtype == "customer":
+            record.update(address_book_write({}, record, replace=None, new_id=self._new_line_id))
+            with_line_ids(record, self._new_line_id)
             record.setdefault("entityId", body.get("companyName") or f"CUST{rid}")
             for field in FINANCIAL_FIELDS:
                 record.setdefault(field, 0)
@@ -166,10 +177,14 @@ class RecordsMixin:
     ) -> None:
         """
         Body fields are set (null clears). Sublists ({"items": [...]}) are appended to, as
-        NetSuite does for non-keyed sublists, unless the request names them in ?replace=.
+        NetSuite does for non-keyed sublists, unless the request names them in ?replace=; the
+        keyed address book updates its lines by id (address_book.py).
         """
         if "externalId" in body:
             self._index_of(rtype).eid_changed(rid, record.get("externalId"), body["externalId"])
+        if rtype == "customer" and SUBLIST in body:
+            body = address_book_write(record, body, replace=replace, new_id=self._new_line_id)
+            replace = {*(replace or ()), SUBLIST}  # resolved: the lines as they now are
         for key, value in body.items():
             current = record.get(key)
             if value is None:

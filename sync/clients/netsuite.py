@@ -58,9 +58,14 @@ class NetSuiteClient:
         )
 
     # -- records: "record/v1/{type}/{id}", id may be "eid:{externalId}" -----------------------
-    def get(self, record_type: str, ref: str, *, fields: list[str] | None = None) -> dict:
-        params = {"fields": ",".join(fields)} if fields else None
-        return self._call("GET", f"record/v1/{record_type}/{ref}", params=params).json()
+    def get(
+        self, record_type: str, ref: str, *, fields: list[str] | None = None, expand: bool = False
+    ) -> dict:
+        """A record; expand: with its sublists' lines (else NetSuite gives their links only)."""
+        params = {"fields": ",".join(fields)} if fields else {}
+        if expand:
+            params["expandSubResources"] = "true"
+        return self._call("GET", f"record/v1/{record_type}/{ref}", params=params or None).json()
 
     def create(self, record_type: str, body: dict) -> str:
         """POST a new record; NetSuite answers 204 with the new id in the Location header."""

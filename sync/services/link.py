@@ -15,7 +15,7 @@ from accounts.models import Account, Customer
 from integration_log.models import Direction, Operation, Outcome
 from settings.models import IntegrationSettings
 
-from .. import rules
+from .. import address_book, rules
 from ..clients.errors import ClientError, NotFound
 from ..clients.netsuite import NetSuiteClient
 from ..errors import SyncRefused
@@ -23,6 +23,7 @@ from ..mapping import sublists
 from ..models import JobKind, SyncJob
 from ..outbox import job_enqueue
 from ..selectors import account_outbound_payload
+from .address_lines import customer_write, lines_learnt
 from .attempts import Attempt, account_record_attempt
 from .match import Found, customer_for_link
 from .push import account_push_to_netsuite
@@ -36,6 +37,7 @@ class _Linked:
     locked: bool
     sent: bool  # whether NetSuite now holds the Account's mapped values
     reason: str
+    address_lines: tuple = ()  # SFNS's address lines as sent, with the ids NetSuite gave them
 
 
 def _customer_payload(account: Account, conf: IntegrationSettings) -> dict[str, Any]:
@@ -68,29 +70,63 @@ def _find_or_create(
         )
         chosen = account.link_choice == Account.LINK_NEW
         reason = rules.CUSTOMER_CREATED_AS_CHOSEN if chosen else rules.CUSTOMER_CREATED
-        return _Linked(netsuite_id, locked=False, sent=True, reason=reason)
+        return _Linked(
+            netsuite_id,
+            locked=False,
+            sent=True,
+            reason=reason,
+            address_lines=_lines_learnt(client, netsuite_id, payload),
+        )
     decision = rules.link_existing(locked=found.locked, create_only=conf.create_only)
+    lines: tuple = ()
     if decision.push:
-        client.update("customer", found.netsuite_id, payload, replace=sublists(payload))
+        # SFNS's address lines take over its default lines; its other lines stay.
+        sent = customer_write(
+            client=client, netsuite_id=found.netsuite_id, payload=payload, pushed=None
+        )
+        lines = tuple(address_book.lines(sent))
     elif found.how:  # found without our external id: the link fields at least, never values
         link_fields = {k: payload[k] for k in ("externalId", conf.netsuite_salesforce_id_field)}
         client.update("customer", found.netsuite_id, link_fields)
     reason = f"{decision.reason}, {found.how}" if found.how else decision.reason
-    return _Linked(found.netsuite_id, locked=found.locked, sent=decision.push, reason=reason)
+    return _Linked(
+        found.netsuite_id,
+        locked=found.locked,
+        sent=decision.push,
+        reason=reason,
+        address_lines=lines,
+    )
+
+
+def _lines_learnt(client: NetSuiteClient, netsuite_id: str, payload: dict[str, Any]) -> tuple:
+    return tuple(
+        address_book.lines(lines_learnt(client=client, netsuite_id=netsuite_id, payload=payload))
+    )
 
 
 def _remember_link(account: Account, linked: _Linked, company_name: str) -> None:
     """Record the link here; queue its write-back and a push of any edit made meanwhile."""
     # What NetSuite now holds, so the next push sends only real changes; nothing when the
     # existing customer was linked without an update.
-    sent_payload = account_outbound_payload(account) if linked.sent else None
+    sent_payload = (
+        address_book.with_line_ids(
+            account_outbound_payload(account),
+            {address_book.SUBLIST: {"items": list(linked.address_lines)}},
+        )
+        if linked.sent
+        else None
+    )
     Account.objects.filter(pk=account.pk).update(
         netsuite_id=linked.netsuite_id, pushed_payload=sent_payload, link_choice=""
     )
     # An edit saved while the customer was being created was skipped as "not linked": now
     # that the link exists, push it.
-    if linked.sent and account_outbound_payload(Account.objects.get(pk=account.pk)) != (
-        sent_payload
+    if (
+        linked.sent
+        and address_book.with_line_ids(
+            account_outbound_payload(Account.objects.get(pk=account.pk)), sent_payload
+        )
+        != sent_payload
     ):
         job_enqueue(kind=JobKind.ACCOUNT_PUSH, record_id=account.salesforce_id)
     Customer.objects.update_or_create(

@@ -11,14 +11,15 @@ from integration_log.services import record_many
 from settings.models import IntegrationSettings
 from sfns.bulk import bulk_update
 
-from .. import rules
+from .. import address_book, rules
 from ..clients.errors import ClientError
 from ..clients.netsuite import NetSuiteClient
 from ..errors import SyncRefused
-from ..mapping import diff, payload_hash, sublists
+from ..mapping import diff, payload_hash
 from ..models import JobKind, MappingDirection, SyncJob
 from ..outbox import jobs_enqueue
 from ..selectors import account_outbound_payload, mapping_rules
+from .address_lines import customer_write
 from .attempts import Attempt, accounts_record_success
 
 
@@ -123,7 +124,9 @@ class PushBatch:
             netsuite_id=account.netsuite_id,
         )
         try:
-            payload = account_outbound_payload(account, self.outbound)
+            payload = address_book.with_line_ids(
+                account_outbound_payload(account, self.outbound), account.pushed_payload
+            )
         except SyncRefused as exc:
             attempt.error(exc, account=account)
             raise
@@ -138,8 +141,11 @@ class PushBatch:
                 with self.client.one_slot():
                     decision = rules.lock_check(locked=self._locked(account.netsuite_id))
                     if decision.push:
-                        self.client.update(
-                            "customer", account.netsuite_id, payload, replace=sublists(payload)
+                        payload = customer_write(
+                            client=self.client,
+                            netsuite_id=account.netsuite_id,
+                            payload=payload,
+                            pushed=account.pushed_payload,
                         )
             except ClientError as exc:
                 attempt.error(exc, client=self.client, account=account)

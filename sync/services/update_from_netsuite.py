@@ -17,7 +17,7 @@ from accounts.services import customer_upsert_from_netsuite
 from integration_log.models import Direction, Operation, Outcome
 from settings.models import IntegrationSettings
 
-from .. import rules
+from .. import address_book, rules
 from ..clients.errors import ClientError
 from ..clients.netsuite import NetSuiteClient
 from ..clients.salesforce import SalesforceClient
@@ -78,9 +78,13 @@ def _write_to_salesforce(
 @transaction.atomic
 def _apply_to_account(account: Account, values: dict[str, Any], now: dt.datetime) -> None:
     locked = Account.objects.select_for_update().get(pk=account.pk)
-    outbound_before = account_outbound_payload(locked)
+    outbound_before = address_book.with_line_ids(
+        account_outbound_payload(locked), locked.pushed_payload
+    )
     locked.fields = {**locked.fields, **values}
-    outbound_after = account_outbound_payload(locked)
+    outbound_after = address_book.with_line_ids(
+        account_outbound_payload(locked), locked.pushed_payload
+    )
     # NetSuite has these values already: where a reverse-mapped field also maps outbound, the
     # next push must not send it back (no NetSuite -> Salesforce -> NetSuite loop). Other
     # pending changes stay pending.

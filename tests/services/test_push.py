@@ -249,31 +249,3 @@ def test_preview_is_exactly_what_the_next_push_sends_with_every_transform(linked
     customer = netsuite.record("customer", "100")
     assert customer["category"] == {"id": "9"}  # the lookup's "*" fallback
     assert customer["url"] == "https://acme.example"
-
-
-def test_billing_address_becomes_the_default_billing_line_and_pushes_do_not_duplicate_it(
-    linked, netsuite
-):
-    billing = {
-        "BillingStreet": "1 Main St",
-        "BillingCity": "Springfield",
-        "BillingPostalCode": "12345",
-        "BillingCountry": "US",
-    }
-    linked.fields = {**linked.fields, **billing}
-    linked.save()
-    linked.fields = {**linked.fields, "BillingStreet": "2 Main St"}
-    linked.save()
-
-    lines = netsuite.record("customer", "100")["addressBook"]["items"]
-    assert lines == [
-        {
-            "addressBookAddress": {
-                "addr1": "2 Main St",
-                "city": "Springfield",
-                "zip": "12345",
-                "country": "US",
-            },
-            "defaultBilling": True,
-        }
-    ]

@@ -64,24 +64,27 @@ def test_patch_changes_given_fields_and_null_clears(netsuite, api):
 
 
 def test_patch_appends_sublist_lines_unless_replace_names_the_sublist(netsuite, api):
-    line = {"addressBookAddress": {"addr1": "1 Main St"}, "defaultBilling": True}
-    netsuite.seed(customer=[{"id": "502", "companyName": "Acme", "addressBook": {"items": [line]}}])
-    other = {"addressBookAddress": {"addr1": "2 Side St"}}
+    line = {"item": {"id": "7"}, "quantity": 1, "rate": 10}
+    netsuite.seed(
+        customer=[{"id": "502", "companyName": "Acme"}],
+        salesOrder=[{"id": "900", "entity": {"id": "502"}, "item": {"items": [line]}}],
+    )
+    other = {"item": {"id": "8"}, "quantity": 2, "rate": 5}
 
     assert (
-        api("PATCH", "record/v1/customer/502", json={"addressBook": {"items": [other]}}).status_code
+        api("PATCH", "record/v1/salesOrder/900", json={"item": {"items": [other]}}).status_code
         == 204
     )
-    assert netsuite.record("customer", "502")["addressBook"]["items"] == [line, other]
+    assert netsuite.record("salesOrder", "900")["item"]["items"] == [line, other]
 
     response = api(
         "PATCH",
-        "record/v1/customer/502",
-        params={"replace": "addressBook"},
-        json={"addressBook": {"items": [other]}},
+        "record/v1/salesOrder/900",
+        params={"replace": "item"},
+        json={"item": {"items": [other]}},
     )
     assert response.status_code == 204
-    assert netsuite.record("customer", "502")["addressBook"]["items"] == [other]
+    assert netsuite.record("salesOrder", "900")["item"]["items"] == [other]
 
 
 @pytest.mark.parametrize("field", ["balance", "overdueBalance", "creditLimit", "depositBalance"])
