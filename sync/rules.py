@@ -46,6 +46,10 @@ def precheck_push(
     return PUSH
 
 
+def parent_chain_too_deep(*, depth: int) -> str:
+    return f"parent chain deeper than {depth} levels: the customer's parent is left as it was"
+
+
 def lock_check(*, locked: bool) -> Decision:
     """NetSuite's Salesforce Lock Record box wins over everything Salesforce sends."""
     return Decision(False, LOCKED) if locked else PUSH

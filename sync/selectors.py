@@ -8,7 +8,7 @@ from accounts.models import Account
 
 from . import rules
 from .errors import SyncRefused
-from .mapping import MappingError, MappingRule, map_record
+from .mapping import MappingError, MappingRule, map_record, payload_hash
 from .models import FieldMapping, MappingDirection
 
 
@@ -38,6 +38,14 @@ def account_outbound_payload(
         return map_record(account_source(account), rules_)
     except MappingError as exc:
         raise SyncRefused(rules.mapping_refusal(error=str(exc))) from exc
+
+
+def account_mapped_hash(account: Account, payload: dict[str, Any]) -> str:
+    """
+    The fingerprint of what a push would send: the mapped payload, and the Account's parent
+    (a new ParentId re-parents the customer, sync/services/parents.py).
+    """
+    return payload_hash({**payload, "parent": account.parent_id} if account.parent_id else payload)
 
 
 def customer_inbound_values(customer: dict[str, Any]) -> dict[str, Any]:

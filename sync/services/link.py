@@ -26,9 +26,8 @@ from ..selectors import account_outbound_payload
 from .address_lines import customer_write, lines_learnt
 from .attempts import Attempt, account_record_attempt
 from .match import Found, customer_for_link
+from .parents import MAX_PARENT_DEPTH, chain_too_deep_skip, children_push
 from .push import account_push_to_netsuite
-
-MAX_PARENT_DEPTH = 10
 
 
 @dataclass(frozen=True)
@@ -104,37 +103,33 @@ def _lines_learnt(client: NetSuiteClient, netsuite_id: str, payload: dict[str, A
     )
 
 
-def _remember_link(account: Account, linked: _Linked, company_name: str) -> None:
+def _remember_link(account: Account, linked: _Linked, payload: dict[str, Any]) -> None:
     """Record the link here; queue its write-back and a push of any edit made meanwhile."""
-    # What NetSuite now holds, so the next push sends only real changes; nothing when the
-    # existing customer was linked without an update.
-    sent_payload = (
-        address_book.with_line_ids(
-            account_outbound_payload(account),
+
+    def as_sent(values: Account) -> dict[str, Any]:
+        sent = address_book.with_line_ids(
+            account_outbound_payload(values),
             {address_book.SUBLIST: {"items": list(linked.address_lines)}},
         )
-        if linked.sent
-        else None
-    )
+        return {**sent, "parent": payload["parent"]} if "parent" in payload else sent
+
+    # What NetSuite now holds, so the next push sends only real changes; nothing when the
+    # existing customer was linked without an update.
+    sent_payload = as_sent(account) if linked.sent else None
     Account.objects.filter(pk=account.pk).update(
         netsuite_id=linked.netsuite_id, pushed_payload=sent_payload, link_choice=""
     )
     # An edit saved while the customer was being created was skipped as "not linked": now
-    # that the link exists, push it.
-    if (
-        linked.sent
-        and address_book.with_line_ids(
-            account_outbound_payload(Account.objects.get(pk=account.pk)), sent_payload
-        )
-        != sent_payload
-    ):
+    # that the link exists, push it; and the linked children, whose parent is known now.
+    if linked.sent and as_sent(Account.objects.get(pk=account.pk)) != sent_payload:
         job_enqueue(kind=JobKind.ACCOUNT_PUSH, record_id=account.salesforce_id)
+    children_push(parent=account)
     Customer.objects.update_or_create(
         netsuite_id=linked.netsuite_id,
         defaults={
             "salesforce_id": account.salesforce_id,
             "locked": linked.locked,
-            "company_name": company_name,
+            "company_name": payload.get("companyName") or account.name,
         },
     )
     account.netsuite_id = linked.netsuite_id
@@ -171,6 +166,8 @@ def account_link(
     if account.parent_id and depth < MAX_PARENT_DEPTH:
         parent_id = account_link(account=account.parent, job=job, client=client, depth=depth + 1)
         payload["parent"] = {"id": parent_id}
+    elif account.parent_id:
+        chain_too_deep_skip(account=account, operation=Operation.ACCOUNT_LINK)
     try:
         linked = _find_or_create(client, account, payload, conf)
     except ClientError as exc:
@@ -178,7 +175,7 @@ def account_link(
         raise
     attempt.netsuite_id = linked.netsuite_id
     attempt.log(Outcome.SUCCESS, linked.reason, client=client)
-    _remember_link(account, linked, payload.get("companyName") or account.name)
+    _remember_link(account, linked, payload)
     return linked.netsuite_id
 
 

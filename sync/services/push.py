@@ -15,12 +15,13 @@ from .. import address_book, rules
 from ..clients.errors import ClientError
 from ..clients.netsuite import NetSuiteClient
 from ..errors import SyncRefused
-from ..mapping import diff, payload_hash
+from ..mapping import diff
 from ..models import JobKind, MappingDirection, SyncJob
 from ..outbox import jobs_enqueue
-from ..selectors import account_outbound_payload, mapping_rules
+from ..selectors import account_mapped_hash, account_outbound_payload, mapping_rules
 from .address_lines import customer_write
 from .attempts import Attempt, accounts_record_success
+from .parents import Parents
 
 
 def account_saved(*, account: Account) -> None:
@@ -49,7 +50,7 @@ def accounts_map(accounts: list[Account]) -> list[Account]:
     changed: list[Account] = []
     for account in accounts:
         try:
-            mapped_hash = payload_hash(account_outbound_payload(account, outbound))
+            mapped_hash = account_mapped_hash(account, account_outbound_payload(account, outbound))
         except SyncRefused:
             # A broken mapping must not break saving an Account: the push job fails with the
             # mapping's error in the log, where an admin sees it.
@@ -106,6 +107,7 @@ class PushBatch:
                 ).values_list("netsuite_id", flat=True)
             )
         )
+        self.parents = Parents(accounts)
         self.entries: list[LogEntry] = []
         self.pushed: list[Account] = []
         self.locks_read: dict[str, bool] = {}
@@ -124,8 +126,11 @@ class PushBatch:
             netsuite_id=account.netsuite_id,
         )
         try:
-            payload = address_book.with_line_ids(
-                account_outbound_payload(account, self.outbound), account.pushed_payload
+            payload = self.parents.payload(
+                account,
+                address_book.with_line_ids(
+                    account_outbound_payload(account, self.outbound), account.pushed_payload
+                ),
             )
         except SyncRefused as exc:
             attempt.error(exc, account=account)

@@ -22,10 +22,10 @@ from ..clients.errors import ClientError
 from ..clients.netsuite import NetSuiteClient
 from ..clients.salesforce import SalesforceClient
 from ..errors import SyncRefused
-from ..mapping import diff, payload_hash
+from ..mapping import diff
 from ..models import JobKind, SyncJob
 from ..outbox import job_enqueue
-from ..selectors import account_outbound_payload, customer_inbound_values
+from ..selectors import account_mapped_hash, account_outbound_payload, customer_inbound_values
 from .attempts import Attempt
 
 
@@ -82,9 +82,8 @@ def _apply_to_account(account: Account, values: dict[str, Any], now: dt.datetime
         account_outbound_payload(locked), locked.pushed_payload
     )
     locked.fields = {**locked.fields, **values}
-    outbound_after = address_book.with_line_ids(
-        account_outbound_payload(locked), locked.pushed_payload
-    )
+    mapped = account_outbound_payload(locked)
+    outbound_after = address_book.with_line_ids(mapped, locked.pushed_payload)
     # NetSuite has these values already: where a reverse-mapped field also maps outbound, the
     # next push must not send it back (no NetSuite -> Salesforce -> NetSuite loop). Other
     # pending changes stay pending.
@@ -92,7 +91,7 @@ def _apply_to_account(account: Account, values: dict[str, Any], now: dt.datetime
         **(locked.pushed_payload or {}),
         **{k: v for k, v in outbound_after.items() if outbound_before.get(k) != v},
     }
-    locked.mapped_hash = payload_hash(outbound_after)
+    locked.mapped_hash = account_mapped_hash(locked, mapped)
     locked.last_synced_at, locked.last_sync_error = now, ""
     locked.save()
 

@@ -16,6 +16,7 @@ from sync.services import (
     link,
     opportunities,
 )
+from sync.services.parents import MAX_PARENT_DEPTH
 
 from ..factories import AccountFactory, OpportunityFactory
 from .helpers import (
@@ -49,7 +50,9 @@ def test_quote_ensures_a_parent_chain_parent_first(netsuite, field_mappings):
     ]
 
 
-def test_parent_chain_longer_than_ten_levels_stops_at_ten_without_error(netsuite, field_mappings):
+def test_parent_chain_longer_than_ten_levels_stops_at_ten_with_a_logged_skip(
+    netsuite, field_mappings
+):
     chain = [AccountFactory(name="Level 0")]
     for level in range(1, 13):
         chain.append(AccountFactory(name=f"Level {level}", parent=chain[-1]))
@@ -61,14 +64,17 @@ def test_parent_chain_longer_than_ten_levels_stops_at_ten_without_error(netsuite
     for account in chain:
         account.refresh_from_db()
     created = [a for a in chain if a.is_linked]
-    assert created == chain[-(link.MAX_PARENT_DEPTH + 1) :]  # the leaf and 10 parents
-    assert len(customers(netsuite)) == link.MAX_PARENT_DEPTH + 1
+    assert created == chain[-(MAX_PARENT_DEPTH + 1) :]  # the leaf and 10 parents
+    assert len(customers(netsuite)) == MAX_PARENT_DEPTH + 1
     assert "parent" not in customers(netsuite)[created[0].netsuite_id]
     for parent, child in itertools.pairwise(created):
         assert customers(netsuite)[child.netsuite_id]["parent"] == {"id": parent.netsuite_id}
     opportunity.refresh_from_db()
     assert opportunity.netsuite_estimate_id
     assert not LogEntry.objects.filter(outcome="error").exists()
+    skip = LogEntry.objects.get(reason__startswith="parent chain deeper than 10 levels")
+    assert (skip.operation, skip.outcome) == ("account_link", "skipped")
+    assert skip.salesforce_id == created[0].salesforce_id  # linked without its parent
 
 
 def test_create_only_never_blocks_a_creation(netsuite, field_mappings, integration_settings):
