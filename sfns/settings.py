@@ -15,6 +15,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from sfns.logging import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -253,6 +255,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Runs a reconcile pass when the interval in the settings (admin) has passed.
     "sync-reconcile": {"task": "sync.tasks.reconcile", "schedule": 60.0},
+    # Sends the failure digest when failures wait and its interval (admin) has passed.
+    "sync-failure-notices": {"task": "sync.tasks.notify_failures", "schedule": 60.0},
 }
 
 # --------------------------------------------------------------------------------------------
@@ -352,6 +356,15 @@ SFNS_HTTP_TIMEOUT = (
 )
 
 # --------------------------------------------------------------------------------------------
+# Email: https://django-environ.readthedocs.io/en/latest/types.html#environ-env-email-url
+# The failure digest (IntegrationSettings) goes out through it: smtp+tls://user:password@host:587
+# in production; unset, to the console. Its links point at SFNS_BASE_URL.
+# --------------------------------------------------------------------------------------------
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="SFNS <sfns@localhost>")
+SFNS_BASE_URL = env("SFNS_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# --------------------------------------------------------------------------------------------
 # Cache: https://docs.djangoproject.com/en/5.2/topics/cache/
 # It holds what every process must see alike (the last Salesforce API usage reading), so it
 # lives in Redis when there is one; the embedded single process does with its own memory.
@@ -372,28 +385,6 @@ CACHES = {
 }
 
 # --------------------------------------------------------------------------------------------
-# Logging: to stderr; secrets are never passed to a logger.
+# Logging: to stderr, webhook tokens redacted (sfns/logging.py); secrets are never logged.
 # --------------------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "sfns.logging.RedactWebhookTokens"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact_tokens"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        # Django's own DEBUG console handler would print request paths unfiltered.
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "django.db.backends": {"level": "WARNING"},
-        # django-axes' start-up banner, in every process; its login failures are warnings.
-        "axes.apps": {"level": "WARNING"},
-        # runserver's request lines, through the filtered handler (Django gives them their own)
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
-    },
-}
+LOGGING = logging_config(level=env("LOG_LEVEL", default="INFO"))
