@@ -32,6 +32,16 @@ class IntegrationSettingsAdmin(admin.ModelAdmin):
             {"fields": ["reconcile_minutes", "deactivate_customer_of_deleted_account"]},
         ),
         (
+            "Failure notices (an email digest of the syncs that failed)",
+            {
+                "fields": [
+                    "failure_notice_emails",
+                    "failure_notice_group",
+                    "failure_notice_minutes",
+                ]
+            },
+        ),
+        (
             "Salesforce",
             {
                 "fields": [

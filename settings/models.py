@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, validate_email
 from django.db import models
 
 
@@ -102,6 +105,27 @@ class IntegrationSettings(models.Model):
         help_text="Internal id of the NetSuite item an Opportunity's amount is billed as on "
         "estimates and sales orders.",
     )
+    failure_notice_emails = models.TextField(
+        "failure notices to",
+        blank=True,
+        help_text="Email addresses (comma- or line-separated) that get a digest of the syncs "
+        "that failed. Sent through the server's email settings (EMAIL_URL).",
+    )
+    failure_notice_group = models.ForeignKey(
+        "auth.Group",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name="failure notices to the group",
+        help_text="Its active users with an email address get the digest too.",
+    )
+    failure_notice_minutes = models.PositiveIntegerField(
+        "at most one failure digest every (minutes)",
+        default=60,
+        validators=[MinValueValidator(1)],
+    )
+    # The end of the period the last digest told of: the next one starts there.
+    failure_notice_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -118,6 +142,24 @@ class IntegrationSettings(models.Model):
     def clean(self) -> None:
         if self.pk not in (None, self.SINGLETON_PK):
             raise ValidationError("There is only one integration settings record.")
+        for address in self.failure_notice_addresses():
+            try:
+                validate_email(address)
+            except ValidationError:
+                raise ValidationError(
+                    {"failure_notice_emails": f"{address!r} is not an email address."}
+                ) from None
+
+    def failure_notice_addresses(self) -> list[str]:
+        return [a for a in re.split(r"[\s,;]+", self.failure_notice_emails) if a]
+
+    def failure_notice_recipients(self) -> list[str]:
+        """The addresses, and those of the group's active users, each once."""
+        recipients = self.failure_notice_addresses()
+        if self.failure_notice_group_id:
+            users = self.failure_notice_group.user_set.filter(is_active=True).exclude(email="")
+            recipients += users.values_list("email", flat=True)
+        return list(dict.fromkeys(recipients))
 
     @classmethod
     def load(cls) -> IntegrationSettings:

@@ -23,7 +23,7 @@ from integration_log.services import record
 from . import outbox
 from .clients.errors import ClientError
 from .models import JobKind, JobStatus, SyncJob
-from .services import inbound, link, opportunities, push, update_from_netsuite, writeback
+from .services import inbound, link, notices, opportunities, push, update_from_netsuite, writeback
 from .services import reconcile as reconcile_service
 from .services.attempts import account_record_attempt, job_will_retry
 
@@ -262,6 +262,12 @@ def run_jobs() -> int:
 @shared_task(name="sync.tasks.sweep")
 def sweep() -> dict:
     return outbox.jobs_sweep()
+
+
+@shared_task(name="sync.tasks.notify_failures")
+def notify_failures() -> int:
+    """Beat asks every minute; the digest goes out when its interval (settings) has passed."""
+    return notices.failures_notify()
 
 
 @shared_task(name="sync.tasks.reconcile")

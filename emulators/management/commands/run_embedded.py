@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from emulators.demo import ACME, demo_seed
 from emulators.dependencies import require_emulator_dependencies
 from sync.outbox import jobs_sweep
+from sync.services.notices import failures_notify
 from sync.services.reconcile import reconcile_due, reconcile_run
 from sync.webhooks import salesforce_webhook_token
 
@@ -88,8 +89,8 @@ def admin_login() -> tuple[str, str]:
 
 def sweep_in_background() -> threading.Event:
     """
-    Run the outbox sweep every second, and the reconcile when due, in a daemon thread until the
-    returned event is set.
+    Run the outbox sweep every second, and the reconcile and the failure digest when due, in a
+    daemon thread until the returned event is set.
     """
     stop = threading.Event()
 
@@ -99,6 +100,7 @@ def sweep_in_background() -> threading.Event:
                 jobs_sweep()
                 if reconcile_due():  # what beat does in production
                     reconcile_run()
+                failures_notify()
             except Exception:  # a locked database now and then must not stop the sweep
                 logger.exception("outbox sweep failed; trying again")
 
