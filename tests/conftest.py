@@ -143,7 +143,7 @@ def integration_settings(db):
 @pytest.fixture
 def netsuite(netsuite_emulator):
     """The emulated NetSuite, seen through its control endpoints (seed, state, stats, faults)."""
-    return EmulatorControl(netsuite_emulator.url)
+    return NetSuiteControl(netsuite_emulator.url)
 
 
 @pytest.fixture
@@ -184,6 +184,12 @@ class EmulatorControl:
 
     def record(self, rtype: str, rid: str) -> dict | None:
         return self.state()["records"][rtype].get(rid)
+
+
+class NetSuiteControl(EmulatorControl):
+    def account(self, **body) -> dict:
+        """The account's edition: account(oneWorld=True) makes it OneWorld."""
+        return self._post("account", body)
 
 
 class SalesforceControl(EmulatorControl):

@@ -13,6 +13,7 @@ POST /__emulator__/fields {"record": "customer", "add": {"custentity_x": {"type"
 "drop": ["custentity_y"]} changes the custom fields; POST /__emulator__/reset restores the
 project's. POST /__emulator__/seed {"customer": [{"id": "501", ...}]} stores records as given
 (a lastModifiedDate included) without notifying: 100,000 customers in a second or two.
+POST /__emulator__/account {"oneWorld": true} makes the account OneWorld (accounting.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from ..base import CONTROL_PREFIX, EmulatorApp, json_response
+from .accounting import account_control
 from .errors import ns_error
 from .metadata import MetadataMixin
 from .package import package_fields, script_parameters
@@ -110,6 +112,12 @@ class NetSuiteEmulator(
             body = request.get_json(silent=True)
             with self.lock:
                 return self.change_fields(body if isinstance(body, dict) else {})
+        if request.path.rstrip("/") == f"{CONTROL_PREFIX}account" and request.method == "POST":
+            body = request.get_json(silent=True)
+            with self.lock:
+                answer = account_control(self.state, body if isinstance(body, dict) else {})
+                self.save_state()
+            return json_response(answer)
         if request.path.rstrip("/") == f"{CONTROL_PREFIX}script" and request.method in (
             "GET",
             "POST",

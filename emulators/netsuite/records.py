@@ -12,6 +12,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from ..base import json_response
+from .accounting import accounting_error
 from .address_book import SUBLIST, address_book_error, address_book_write, with_line_ids
 from .errors import ns_error
 from .fields import body_error
@@ -107,7 +108,9 @@ class RecordsMixin:
             return ns_error(
                 400, "USER_ERROR", "You must enter a value for Company Name.", "companyName"
             )
-        if refused := address_book_error(body):
+        if refused := address_book_error(body) or accounting_error(
+            self.state, body, creating=creating
+        ):
             return refused
         parent = body.get("parent")
         if parent and parent["id"] not in self._records("customer"):

@@ -56,6 +56,7 @@ CUSTOMER_FIELDS = {
     "lastName": field("string", "Last Name"),
     "parent": field("reference", "Child Of", recordType="customer"),
     "currency": field("reference", "Currency", recordType="currency"),
+    "currencyList": field("sublist", "Currencies"),
     "terms": field("reference", "Terms", recordType="term"),
     "comments": field("string", "Comments"),
     "defaultAddress": field("string", "Default Address"),

@@ -48,6 +48,22 @@ def _customer_payload(account: Account, conf: IntegrationSettings) -> dict[str, 
     }
 
 
+def _with_creation_defaults(payload: dict[str, Any], conf: IntegrationSettings) -> dict[str, Any]:
+    """
+    A new customer's subsidiary, currency and additional currencies from the settings, where
+    the mapping gives none. Only at creation: NetSuite refuses a new subsidiary on a customer
+    with transactions, and an existing customer's are its own.
+    """
+    defaults: dict[str, Any] = {}
+    if conf.netsuite_default_subsidiary_id:
+        defaults["subsidiary"] = {"id": conf.netsuite_default_subsidiary_id}
+    if conf.netsuite_default_currency_id:
+        defaults["currency"] = {"id": conf.netsuite_default_currency_id}
+    if currencies := conf.netsuite_additional_currencies():
+        defaults["currencyList"] = {"items": [{"currency": {"id": c}} for c in currencies]}
+    return {**defaults, **payload}
+
+
 def _find_or_create(
     client: NetSuiteClient, account: Account, payload: dict[str, Any], conf: IntegrationSettings
 ) -> _Linked:
@@ -64,9 +80,8 @@ def _find_or_create(
     else:
         found = Found(str(existing["id"]), bool(existing.get(conf.netsuite_lock_field)), "")
     if found is None:
-        netsuite_id = client.upsert(
-            "customer", account.salesforce_id, payload, replace=sublists(payload)
-        )
+        new = _with_creation_defaults(payload, conf)
+        netsuite_id = client.upsert("customer", account.salesforce_id, new, replace=sublists(new))
         chosen = account.link_choice == Account.LINK_NEW
         reason = rules.CUSTOMER_CREATED_AS_CHOSEN if chosen else rules.CUSTOMER_CREATED
         return _Linked(
