@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -174,9 +174,6 @@ def accounts_upsert_from_salesforce(
     return list(applied.values())
 
 
-WON_STAGES = {"Closed Won"}
-
-
 STAGE_MAX_LENGTH = Opportunity._meta.get_field("stage").max_length
 
 
@@ -192,11 +189,14 @@ def parse_amount(value: Any) -> Decimal | None:
 
 
 @transaction.atomic
-def opportunity_upsert_from_salesforce(*, fields: dict[str, Any]) -> tuple[Opportunity, bool, bool]:
+def opportunity_upsert_from_salesforce(
+    *, fields: dict[str, Any], won_stages: Collection[str] = ("Closed Won",)
+) -> tuple[Opportunity, bool, bool]:
     """
     Apply a Salesforce Opportunity's latest values. Returns (opportunity, applied, won_now):
-    won_now is True when this version is the one that closed it as won. An Account not seen
-    yet is created by id, to be filled in when it arrives (or read on first sync).
+    won_now is True when this version is the one that moved it into one of won_stages. An
+    Account not seen yet is created by id, to be filled in when it arrives (or read on first
+    sync).
     """
     salesforce_id = fields["Id"]
     account_id = fields.get("AccountId")
@@ -216,7 +216,7 @@ def opportunity_upsert_from_salesforce(*, fields: dict[str, Any]) -> tuple[Oppor
         return opportunity, False, False
     if opportunity is None and not account_id:
         raise ValueError(f"Opportunity {salesforce_id} has no AccountId")
-    was_won = bool(opportunity) and opportunity.stage in WON_STAGES
+    was_won = bool(opportunity) and opportunity.stage in won_stages
     if account_id and (opportunity is None or opportunity.account.salesforce_id != account_id):
         account, _ = Account.objects.get_or_create(
             salesforce_id=account_id, defaults={"name": account_id}
@@ -232,7 +232,7 @@ def opportunity_upsert_from_salesforce(*, fields: dict[str, Any]) -> tuple[Oppor
         opportunity.amount = parse_amount(fields["Amount"])
     opportunity.last_modified = modstamp or opportunity.last_modified
     opportunity.save()
-    return opportunity, True, opportunity.stage in WON_STAGES and not was_won
+    return opportunity, True, opportunity.stage in won_stages and not was_won
 
 
 def _lenient_decimal(value: Any) -> Decimal | None:

@@ -14,7 +14,14 @@ class IntegrationSettingsAdmin(admin.ModelAdmin):
     fieldsets = [
         (
             "Sync behaviour",
-            {"fields": ["create_only", "sync_account_on_sales_order", "check_lock_before_push"]},
+            {
+                "fields": [
+                    "create_only",
+                    "sync_account_on_sales_order",
+                    "won_stages",
+                    "check_lock_before_push",
+                ]
+            },
         ),
         (
             "Matching existing customers (at link time and in the backfill)",
@@ -58,6 +65,9 @@ class IntegrationSettingsAdmin(admin.ModelAdmin):
                     "netsuite_lock_field",
                     "netsuite_salesforce_id_field",
                     "netsuite_estimate_item_id",
+                    "netsuite_default_subsidiary_id",
+                    "netsuite_default_currency_id",
+                    "netsuite_additional_currency_ids",
                 ]
             },
         ),

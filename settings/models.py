@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, validate_email
+from django.core.validators import MinValueValidator, RegexValidator, validate_email
 from django.db import models
 
 
@@ -17,6 +17,12 @@ class SalesforceEdition(models.TextChoices):
     UNLIMITED = "Unlimited Edition", "Unlimited"
     PERFORMANCE = "Performance Edition", "Performance"
     DEVELOPER = "Developer Edition", "Developer"
+
+
+_NETSUITE_ID = RegexValidator(r"^\d+$", "A NetSuite internal id is a number.")
+_NETSUITE_IDS = RegexValidator(
+    r"^\s*\d+(\s*,\s*\d+)*\s*$", "NetSuite internal ids (numbers), comma-separated."
+)
 
 
 class IntegrationSettings(models.Model):
@@ -105,6 +111,37 @@ class IntegrationSettings(models.Model):
         help_text="Internal id of the NetSuite item an Opportunity's amount is billed as on "
         "estimates and sales orders.",
     )
+    won_stages = models.CharField(
+        "Opportunity stages that mean won",
+        max_length=255,
+        default="Closed Won",
+        help_text="Comma-separated stage names: an Opportunity entering one becomes a NetSuite "
+        "sales order (its Account linked first when Sync Account on Sales Order is on).",
+    )
+    netsuite_default_subsidiary_id = models.CharField(
+        "NetSuite subsidiary for new customers",
+        max_length=32,
+        blank=True,
+        validators=[_NETSUITE_ID],
+        help_text="OneWorld: internal id of the primary subsidiary a new customer gets when no "
+        "field mapping gives one (map, say, BillingCountry to subsidiary.id with a lookup).",
+    )
+    netsuite_default_currency_id = models.CharField(
+        "NetSuite currency for new customers",
+        max_length=32,
+        blank=True,
+        validators=[_NETSUITE_ID],
+        help_text="Internal id of a new customer's currency when no field mapping gives one "
+        "(map CurrencyIsoCode to currency.id with a lookup). Empty: the subsidiary's.",
+    )
+    netsuite_additional_currency_ids = models.CharField(
+        "additional currencies for new customers",
+        max_length=255,
+        blank=True,
+        validators=[_NETSUITE_IDS],
+        help_text="Internal ids, comma-separated, of the other currencies a new customer may "
+        "be billed in (its Currencies subtab).",
+    )
     failure_notice_emails = models.TextField(
         "failure notices to",
         blank=True,
@@ -149,6 +186,12 @@ class IntegrationSettings(models.Model):
                 raise ValidationError(
                     {"failure_notice_emails": f"{address!r} is not an email address."}
                 ) from None
+
+    def won_stage_names(self) -> frozenset[str]:
+        return frozenset(stage.strip() for stage in self.won_stages.split(",") if stage.strip())
+
+    def netsuite_additional_currencies(self) -> list[str]:
+        return [c.strip() for c in self.netsuite_additional_currency_ids.split(",") if c.strip()]
 
     def failure_notice_addresses(self) -> list[str]:
         return [a for a in re.split(r"[\s,;]+", self.failure_notice_emails) if a]

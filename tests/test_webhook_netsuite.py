@@ -440,6 +440,31 @@ def test_closed_won_queues_a_sales_order_per_the_setting(
     assert sales_order_jobs() == ([(DEAL, "pending")] if queued else [])
 
 
+def test_won_without_a_sales_order_is_a_logged_skip_naming_the_reason(
+    client, integration_settings
+):
+    integration_settings(sync_account_on_sales_order=False)
+    AccountFactory(salesforce_id=ACME)
+
+    opportunity_message(client, StageName="Closed Won", LastModifiedDate="2026-09-01T11:00:00Z")
+
+    entry = LogEntry.objects.get(operation="opportunity_sales_order")
+    assert (entry.outcome, entry.salesforce_id) == ("skipped", DEAL)
+    assert entry.reason.startswith("won (Closed Won), no sales order: Account")
+    assert "'Sync Account on Sales Order' is off" in entry.reason
+
+
+def test_the_stages_that_mean_won_are_a_setting(client, integration_settings):
+    integration_settings(won_stages="Signed, Closed Won - Paid")
+    AccountFactory(salesforce_id=ACME, netsuite_id="100")
+
+    opportunity_message(client, StageName="Closed Won", LastModifiedDate="2026-09-01T10:00:00Z")
+    assert sales_order_jobs() == []
+    opportunity_message(client, StageName="Signed", LastModifiedDate="2026-09-01T11:00:00Z")
+
+    assert sales_order_jobs() == [(DEAL, "pending")]
+
+
 def test_closed_won_with_a_sales_order_already_queues_nothing(client, db):
     opportunity_message(client, StageName="Prospecting", LastModifiedDate="2026-09-01T10:00:00Z")
     Opportunity.objects.update(netsuite_sales_order_id="900")

@@ -32,7 +32,7 @@ from ..mapping import payload_hash
 from ..models import InboundEvent, JobKind
 from ..outbox import DATABASE_AWAY, job_enqueue, jobs_in_process, jobs_wake
 from .attempts import account_queue_writeback
-from .opportunities import sales_order_refusal
+from .opportunities import opportunity_won_skipped, sales_order_refusal
 from .push import accounts_map, accounts_queue_pushes
 
 logger = logging.getLogger(__name__)
@@ -203,14 +203,15 @@ def salesforce_notification_problem(note: dict[str, Any]) -> str:
 
 
 def _opportunity_apply(fields: dict[str, Any]) -> bool:
-    opportunity, applied, won = opportunity_upsert_from_salesforce(fields=fields)
-    # Closed Won makes the sales order, as the integration apps do.
-    if (
-        won
-        and not opportunity.netsuite_sales_order_id
-        and not sales_order_refusal(opportunity=opportunity)
-    ):
-        job_enqueue(kind=JobKind.OPPORTUNITY_SALES_ORDER, record_id=opportunity.salesforce_id)
+    opportunity, applied, won = opportunity_upsert_from_salesforce(
+        fields=fields, won_stages=IntegrationSettings.load().won_stage_names()
+    )
+    # Won makes the sales order, as the integration apps do; when it cannot, the log says why.
+    if won and not opportunity.netsuite_sales_order_id:
+        if refusal := sales_order_refusal(opportunity=opportunity):
+            opportunity_won_skipped(opportunity=opportunity, reason=refusal)
+        else:
+            job_enqueue(kind=JobKind.OPPORTUNITY_SALES_ORDER, record_id=opportunity.salesforce_id)
     return applied
 
 

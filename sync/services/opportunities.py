@@ -100,6 +100,15 @@ def sales_order_refusal(*, opportunity: Opportunity) -> str:
     )
 
 
+def opportunity_won_skipped(*, opportunity: Opportunity, reason: str) -> None:
+    """An Opportunity won that cannot become a sales order (its Account not linked): logged."""
+    Attempt(
+        Operation.OPPORTUNITY_SALES_ORDER,
+        Direction.TO_NETSUITE,
+        salesforce_id=opportunity.salesforce_id,
+    ).log(Outcome.SKIPPED, f"won ({opportunity.stage}), no sales order: {reason}")
+
+
 def opportunity_sync_sales_order(*, opportunity: Opportunity, job: SyncJob | None = None) -> str:
     """Sync as Sales Order; links an unlinked Account only with Sync Account on Sales Order."""
     refusal = sales_order_refusal(opportunity=opportunity)
