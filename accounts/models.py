@@ -45,6 +45,9 @@ class Account(models.Model):
     # clears its NetSuite Id in Salesforce. Without it an empty NetSuite Id writes nothing, so
     # a value an admin typed in Salesforce is never wiped by an Account that was never linked.
     clear_netsuite_id = models.BooleanField(default=False, editable=False)
+    # Reverse-mapped values NetSuite reported on its own (its webhook) wait in fields for the
+    # write-back, which writes them to Salesforce with the status.
+    values_pending = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

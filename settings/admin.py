@@ -20,6 +20,7 @@ class IntegrationSettingsAdmin(admin.ModelAdmin):
                     "sync_account_on_sales_order",
                     "won_stages",
                     "check_lock_before_push",
+                    "financials_on_their_own",
                 ]
             },
         ),

@@ -111,6 +111,13 @@ class IntegrationSettings(models.Model):
         help_text="Internal id of the NetSuite item an Opportunity's amount is billed as on "
         "estimates and sales orders.",
     )
+    financials_on_their_own = models.BooleanField(
+        "bring financials back on their own",
+        default=True,
+        help_text="When NetSuite reports a linked customer's financials (or other "
+        "reverse-mapped fields) changed, write them to the Salesforce Account, in batches, "
+        "without Update from NetSuite. Salesforce Enterprise Edition and up.",
+    )
     won_stages = models.CharField(
         "Opportunity stages that mean won",
         max_length=255,

@@ -440,9 +440,7 @@ def test_closed_won_queues_a_sales_order_per_the_setting(
     assert sales_order_jobs() == ([(DEAL, "pending")] if queued else [])
 
 
-def test_won_without_a_sales_order_is_a_logged_skip_naming_the_reason(
-    client, integration_settings
-):
+def test_won_without_a_sales_order_is_a_logged_skip_naming_the_reason(client, integration_settings):
     integration_settings(sync_account_on_sales_order=False)
     AccountFactory(salesforce_id=ACME)
 

@@ -111,7 +111,7 @@ def account_record_attempt(*, account: Account, error: str = "") -> None:
     if not error:
         changes["last_synced_at"] = now
     Account.objects.filter(pk=account.pk).update(**changes)
-    _writeback_soon()
+    writeback_soon()
 
 
 def accounts_record_success(*, pks: list[int]) -> None:
@@ -123,7 +123,7 @@ def accounts_record_success(*, pks: list[int]) -> None:
         status_version=F("status_version") + 1,
         status_pending_since=Coalesce(F("status_pending_since"), Value(now)),
     )
-    _writeback_soon()
+    writeback_soon()
 
 
 def account_queue_writeback(*, account: Account) -> None:
@@ -131,10 +131,10 @@ def account_queue_writeback(*, account: Account) -> None:
     Account.objects.filter(pk=account.pk, status_pending_since__isnull=True).update(
         status_pending_since=timezone.now()
     )
-    _writeback_soon()
+    writeback_soon()
 
 
-def _writeback_soon() -> None:
+def writeback_soon() -> None:
     """The write-back job is pending and due no later than the pending Accounts call for."""
     now = timezone.now()
     # After each push of a burst the job is there already, due soon enough: one look is then

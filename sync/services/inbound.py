@@ -32,6 +32,7 @@ from ..mapping import payload_hash
 from ..models import InboundEvent, JobKind
 from ..outbox import DATABASE_AWAY, job_enqueue, jobs_in_process, jobs_wake
 from .attempts import account_queue_writeback
+from .financials import customer_values_arrived
 from .opportunities import opportunity_won_skipped, sales_order_refusal
 from .push import accounts_map, accounts_queue_pushes
 
@@ -268,9 +269,9 @@ def netsuite_customer_event_apply(*, event: dict[str, Any]) -> str:
     # The SuiteScript sends the date beside the fields, not in them: the mirror must keep it,
     # or the stale check above never has anything to compare with.
     fields = {**event["fields"], **({"lastModifiedDate": stamp} if stamp else {})}
-    customer_upsert_from_netsuite(
-        netsuite_id=netsuite_id, fields=fields, conf=IntegrationSettings.load()
-    )
+    conf = IntegrationSettings.load()
+    customer_upsert_from_netsuite(netsuite_id=netsuite_id, fields=fields, conf=conf)
+    customer_values_arrived(netsuite_id=netsuite_id, fields=fields, conf=conf)
     return "applied"
 
 

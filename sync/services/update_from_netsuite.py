@@ -76,7 +76,10 @@ def _write_to_salesforce(
 
 
 @transaction.atomic
-def _apply_to_account(account: Account, values: dict[str, Any], now: dt.datetime) -> None:
+def account_values_from_netsuite(
+    account: Account, values: dict[str, Any], now: dt.datetime
+) -> None:
+    """NetSuite's reverse-mapped values onto the Account, never to be pushed back."""
     locked = Account.objects.select_for_update().get(pk=account.pk)
     outbound_before = address_book.with_line_ids(
         account_outbound_payload(locked), locked.pushed_payload
@@ -126,7 +129,7 @@ def account_update_from_netsuite(*, account: Account, job: SyncJob | None = None
         raise
     customer_upsert_from_netsuite(netsuite_id=account.netsuite_id, fields=customer, conf=conf)
     before = {k: account.fields.get(k) for k in values}
-    _apply_to_account(account, values, now)
+    account_values_from_netsuite(account, values, now)
     attempt.log(
         Outcome.SUCCESS,
         request={"customer": account.netsuite_id},

@@ -1,6 +1,7 @@
 """
-Write-back: the NetSuite Id and NetSuite Sync values waiting on Accounts, written to Salesforce
-with sObject Collections, 200 Accounts a call, batched so a burst costs few calls.
+Write-back: the NetSuite Id and NetSuite Sync values waiting on Accounts, and the values NetSuite
+reported on its own (financials.py), written to Salesforce with sObject Collections, 200
+Accounts a call, batched so a burst costs few calls.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from settings.models import IntegrationSettings
 from .. import rules
 from ..clients.errors import ClientError
 from ..clients.salesforce import COLLECTION_LIMIT, SalesforceClient
-from ..models import JobKind, SyncJob
+from ..models import JobKind, MappingDirection, SyncJob
 from ..outbox import job_enqueue
+from ..selectors import mapping_rules
 from .attempts import Attempt
 from .update_from_netsuite import salesforce_edition
 
@@ -30,6 +32,8 @@ ROW_FIELDS = (
     "last_sync_error",
     "status_version",
     "clear_netsuite_id",
+    "values_pending",
+    "fields",
 )
 
 
@@ -62,11 +66,18 @@ def status_writeback(*, job: SyncJob | None = None) -> int:
         with_status = rules.edition_supports_api_features(
             salesforce_edition(conf=conf, client=client)
         )
+        # The fields NetSuite's values go to (with_status only: Enterprise Edition and up).
+        reverse = (
+            [rule.target for rule in mapping_rules(MappingDirection.TO_SALESFORCE)]
+            if with_status
+            else []
+        )
         for start in range(0, len(rows), COLLECTION_LIMIT):
             written += _write_batch(
                 rows[start : start + COLLECTION_LIMIT],
                 conf=conf,
                 client=client,
+                reverse=reverse,
                 with_status=with_status,
                 job=job,
             )
@@ -79,8 +90,12 @@ def status_writeback(*, job: SyncJob | None = None) -> int:
     return written
 
 
-def _record(row: dict[str, Any], conf: IntegrationSettings, with_status: bool) -> dict:
+def _record(
+    row: dict[str, Any], conf: IntegrationSettings, with_status: bool, reverse: list[str]
+) -> dict:
     fields: dict[str, Any] = {"id": row["salesforce_id"]}
+    if row["values_pending"]:
+        fields.update({t: row["fields"][t] for t in reverse if t in row["fields"]})
     if row["netsuite_id"]:
         fields[conf.salesforce_netsuite_id_field] = row["netsuite_id"]
     elif row["clear_netsuite_id"]:  # SFNS unlinked it: Salesforce must not keep the old id
@@ -99,10 +114,11 @@ def _write_batch(
     *,
     conf: IntegrationSettings,
     client: SalesforceClient,
+    reverse: list[str],
     with_status: bool,
     job: SyncJob | None,
 ) -> int:
-    records = [_record(row, conf, with_status) for row in rows]
+    records = [_record(row, conf, with_status, reverse) for row in rows]
     attempt = Attempt(Operation.STATUS_WRITEBACK, Direction.TO_SALESFORCE, job=job)
     try:
         results = client.update_many("Account", records)
@@ -129,7 +145,9 @@ def _write_batch(
             Outcome.ERROR,
             "; ".join(f"{e.get('statusCode')}: {e.get('message')}" for e in result.errors),
         )
-    Account.objects.filter(settled).update(status_pending_since=None, clear_netsuite_id=False)
+    Account.objects.filter(settled).update(
+        status_pending_since=None, clear_netsuite_id=False, values_pending=False
+    )
     attempt.log(
         Outcome.SUCCESS,
         f"{written} of {len(rows)} Account(s) updated",

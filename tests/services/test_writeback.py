@@ -87,19 +87,12 @@ def test_status_writeback_writes_sync_time_and_netsuite_id_on_enterprise(synced,
 
 def test_a_status_that_changes_while_its_batch_is_written_stays_pending(synced, salesforce):
     conf = IntegrationSettings.load()
-    rows = list(
-        Account.objects.filter(pk=synced.pk).values(
-            "pk",
-            "salesforce_id",
-            "netsuite_id",
-            "last_synced_at",
-            "last_sync_error",
-            "status_version",
-        )
-    )
+    rows = list(Account.objects.filter(pk=synced.pk).values(*writeback.ROW_FIELDS))
     attempts.account_record_attempt(account=synced, error="newer failure")  # meanwhile
 
-    writeback._write_batch(rows, conf=conf, client=SalesforceClient(), with_status=True, job=None)
+    writeback._write_batch(
+        rows, conf=conf, client=SalesforceClient(), reverse=[], with_status=True, job=None
+    )
 
     synced.refresh_from_db()
     assert synced.status_pending_since is not None  # the newer error still goes to Salesforce
