@@ -362,6 +362,7 @@ SFNS_HTTP_TIMEOUT = (
 # --------------------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="SFNS <sfns@localhost>")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # a hung mail server holds no worker long
 SFNS_BASE_URL = env("SFNS_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --------------------------------------------------------------------------------------------

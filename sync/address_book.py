@@ -41,6 +41,23 @@ def with_line_ids(payload: dict[str, Any], pushed: Mapping[str, Any] | None) -> 
     )
 
 
+def known_ids_only(payload: dict[str, Any], current: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """payload, its lines' ids that NetSuite no longer has (a user deleted the line) dropped."""
+    held = {str(line.get("id")) for line in current}
+    ours = lines(payload)
+    if all(str(line.get("id")) in held for line in ours if line.get("id")):
+        return payload
+    return _with_lines(
+        payload,
+        [
+            {k: v for k, v in line.items() if k != "id"}
+            if line.get("id") and str(line["id"]) not in held
+            else line
+            for line in ours
+        ],
+    )
+
+
 def missing_ids(payload: Mapping[str, Any]) -> bool:
     """Whether a line of payload is new to NetSuite (sent without an id: NetSuite adds it)."""
     return any(not line.get("id") for line in lines(payload))
@@ -48,8 +65,8 @@ def missing_ids(payload: Mapping[str, Any]) -> bool:
 
 def dropped_ids(payload: Mapping[str, Any], pushed: Mapping[str, Any] | None) -> list[str]:
     """The ids of SFNS's lines that payload no longer has (an address cleared in Salesforce)."""
-    sent = {line.get("id") for line in lines(payload)}
-    return [line["id"] for line in lines(pushed) if line.get("id") and line["id"] not in sent]
+    sent = {str(line.get("id")) for line in lines(payload)}
+    return [line["id"] for line in lines(pushed) if line.get("id") and str(line["id"]) not in sent]
 
 
 def keeping_others(
@@ -60,8 +77,8 @@ def keeping_others(
     lines, and every other line NetSuite has now by its id alone (kept as they are).
     """
     ours = lines(payload)
-    mine = {line.get("id") for line in ours} | set(dropped)
-    others = [{"id": line["id"]} for line in current if line.get("id") not in mine]
+    mine = {str(line.get("id")) for line in ours} | {str(d) for d in dropped}
+    others = [{"id": line["id"]} for line in current if str(line.get("id")) not in mine]
     return {**payload, SUBLIST: {"items": ours + others}}
 
 
@@ -87,7 +104,7 @@ def _ids_from(
     """payload, each line without an id taking the first line of current that fits it and
     that no other line of payload holds."""
     current = list(current)
-    taken = {line.get("id") for line in lines(payload) if line.get("id")}
+    taken = {str(line.get("id")) for line in lines(payload) if line.get("id")}
     given = []
     for line in lines(payload):
         if not line.get("id"):

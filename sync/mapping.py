@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -34,6 +35,14 @@ COUNTRY_ALIASES = {
     "BURMA": "MM",
     "SWAZILAND": "SZ",
     "CAPE VERDE": "CV",
+    "US": "US",
+    "UAE": "AE",
+    "NETHERLANDS": "NL",
+    "BRASIL": "BR",
+    "DEUTSCHLAND": "DE",
+    "ESPANA": "ES",
+    "ESPAÑA": "ES",
+    "KOSOVO": "XK",  # NetSuite has it; ISO 3166 does not yet
 }
 
 
@@ -182,11 +191,13 @@ def country_code(value: str, target: str = "country") -> str:
     three-letter code or its name, in any case ("us", "USA", "United States", "Germany").
     """
     text = str(value).strip()
-    alias = COUNTRY_ALIASES.get(text.upper())
+    # "U.S.A." and "The Netherlands" as people write them
+    key = re.sub(r"^THE\s+", "", text.upper().replace(".", "")).strip()
+    alias = COUNTRY_ALIASES.get(key)
     if alias:
         return alias
     try:
-        return pycountry.countries.lookup(text).alpha_2
+        return pycountry.countries.lookup(key).alpha_2
     except LookupError:
         raise MappingError(
             f"{target}: {text!r} is not a country NetSuite knows (a name or ISO code)"

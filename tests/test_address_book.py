@@ -87,3 +87,12 @@ def test_adopt_lines_gives_a_new_default_line_the_id_of_the_line_holding_its_fla
 
     # the shipping line finds the flag on a line the billing line took: it is added anew
     assert [line.get("id") for line in address_book.lines(adopted)] == ["4", None, None]
+
+
+def test_line_ids_given_as_numbers_are_the_same_ids():
+    pushed = _payload({**BILLING, "id": 7}, {**SHIPPING, "id": 8})
+    current = [{**BILLING, "id": 7}, {**SHIPPING, "id": 8}, {"id": 9}]
+
+    assert address_book.dropped_ids(_payload({**BILLING, "id": "7"}), pushed) == [8]
+    body = address_book.keeping_others(_payload({**BILLING, "id": "7"}), current, [8])
+    assert [line["id"] for line in body["addressBook"]["items"]] == ["7", 9]

@@ -21,7 +21,8 @@ from .errors import ns_error
 
 SUBLIST = "addressBook"
 DEFAULT_FLAGS = ("defaultBilling", "defaultShipping")
-COUNTRY_IDS = frozenset(country.alpha_2 for country in pycountry.countries)
+# ISO 3166's two-letter codes, and Kosovo's, which NetSuite has and ISO does not yet.
+COUNTRY_IDS = frozenset(country.alpha_2 for country in pycountry.countries) | {"XK"}
 
 
 def address_book_error(body: dict) -> Response | None:

@@ -37,15 +37,27 @@ REPLACED = [
 ]
 
 
+# The address book rows 0002 shipped: a row that is not one of these is an admin's.
+SHIPPED = [
+    *(
+        (f"Billing{part}", f"{BILLING_LINE}.addressBookAddress.{field}", "copy", None)
+        for part, field in (
+            ("Street", "addr1"),
+            ("City", "city"),
+            ("State", "state"),
+            ("PostalCode", "zip"),
+            ("Country", "country"),
+        )
+    ),
+    ("", f"{BILLING_LINE}.defaultBilling", "static", True),
+]  # a list: an admin's argument may be a table (a dict), which a set cannot hold
+
+
 def add_addresses(apps, schema_editor):
     FieldMapping = apps.get_model("sync", "FieldMapping")
     outbound = FieldMapping.objects.filter(direction="sf_to_ns")
-    if (
-        outbound.filter(target__startswith="addressBook.")
-        .exclude(source__startswith="Billing")
-        .exclude(target=f"{BILLING_LINE}.defaultBilling")
-        .exists()
-    ):
+    rows = outbound.filter(target__startswith="addressBook.")
+    if any((m.source, m.target, m.transform, m.argument) not in SHIPPED for m in rows):
         return  # an admin mapped the address book their own way: theirs stays
     for source, target, transform in REPLACED:
         outbound.filter(source=source, target=target, transform=transform).delete()

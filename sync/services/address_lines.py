@@ -26,19 +26,31 @@ def customer_write(
     netsuite_id: str,
     payload: dict[str, Any],
     pushed: dict[str, Any] | None,
+    current: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """
-    PATCH the customer with payload (pushed: what SFNS sent last); returns payload as NetSuite
-    now holds it, its lines with their ids. A GET more only when a line is new or removed.
+    PATCH the customer with payload (pushed: what SFNS sent last; current: the customer's
+    lines, when the caller read them); returns payload as NetSuite now holds it, its lines
+    with their ids. A GET more only when a line is new or removed and current is not given.
     """
+    if current is not None:  # a line of SFNS's that NetSuite no longer has is sent anew
+        payload = address_book.known_ids_only(payload, current)
     body, replace = payload, set(sublists(payload))
     dropped = address_book.dropped_ids(payload, pushed)
+    if current is not None:  # only those NetSuite still has need removing
+        held = {str(line.get("id")) for line in current}
+        dropped = [line_id for line_id in dropped if str(line_id) in held]
     if dropped or address_book.missing_ids(payload):
-        current = customer_lines(client=client, netsuite_id=netsuite_id)
+        if current is None:
+            current = customer_lines(client=client, netsuite_id=netsuite_id)
         payload = body = address_book.adopt_lines(payload, current)
         if dropped:
             body = address_book.keeping_others(payload, current, dropped)
             replace.add(address_book.SUBLIST)
+    elif address_book.lines(payload) == address_book.lines(pushed):
+        # NetSuite has these lines: not sent, so one a user deleted meanwhile is not re-added
+        # by an old id (a change to them reads the address book first, see PushBatch._read).
+        body = {k: v for k, v in payload.items() if k != address_book.SUBLIST}
     client.update("customer", netsuite_id, body, replace=replace)
     return lines_learnt(client=client, netsuite_id=netsuite_id, payload=payload)
 

@@ -10,6 +10,7 @@ brought back are never pushed back to NetSuite.
 from __future__ import annotations
 
 import logging
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import F, Value
@@ -17,6 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Account
+from accounts.services import FINANCIAL_FIELDS
 from integration_log.models import Direction, Operation, Outcome
 from settings.models import IntegrationSettings
 
@@ -31,6 +33,29 @@ logger = logging.getLogger(__name__)
 REASON = "NetSuite reported new values; the write-back takes them to Salesforce"
 
 
+def _number(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        return value
+    if not number.is_finite():
+        return value
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _same(held: Any, reported: Any) -> bool:
+    """Equal values, a number and its text alike (the reconcile reads SuiteQL's text, the
+    webhook sends numbers)."""
+    if held == reported:
+        return True
+    try:
+        return Decimal(str(held)) == Decimal(str(reported))
+    except (InvalidOperation, ValueError):
+        return False
+
+
 def _values(fields: dict[str, Any]) -> dict[str, Any]:
     """The reverse mappings of the fields the report holds (a report has only some)."""
     present = [
@@ -38,6 +63,8 @@ def _values(fields: dict[str, Any]) -> dict[str, Any]:
         for rule in mapping_rules(MappingDirection.TO_SALESFORCE)
         if rule.source and rule.source.split(".")[0] in fields
     ]
+    # SuiteQL (the reconcile) gives numbers as text: the financials go to Salesforce as numbers.
+    fields = {k: _number(v) if k in FINANCIAL_FIELDS else v for k, v in fields.items()}
     try:
         return map_record(fields, present) if present else {}
     except MappingError as exc:  # a broken reverse mapping: Update from NetSuite says so too
@@ -58,11 +85,11 @@ def customer_values_arrived(
     changed_accounts = 0
     now = timezone.now()
     for account in Account.objects.filter(netsuite_id=netsuite_id, deleted_at=None):
-        changed = {k: v for k, v in values.items() if account.fields.get(k) != v}
+        changed = {k: v for k, v in values.items() if not _same(account.fields.get(k), v)}
         if not changed:
             continue
         before = {k: account.fields.get(k) for k in changed}
-        account_values_from_netsuite(account, changed, now)
+        account_values_from_netsuite(account, changed, now, synced=False)
         Account.objects.filter(pk=account.pk).update(
             values_pending=True,
             status_version=F("status_version") + 1,

@@ -81,7 +81,10 @@ def _find_or_create(
         found = Found(str(existing["id"]), bool(existing.get(conf.netsuite_lock_field)), "")
     if found is None:
         new = _with_creation_defaults(payload, conf)
-        netsuite_id = client.upsert("customer", account.salesforce_id, new, replace=sublists(new))
+        # A new customer's address book is SFNS's alone: replaced, so two links racing to
+        # create it leave one set of lines.
+        replace = {*sublists(new), *([address_book.SUBLIST] if address_book.lines(new) else [])}
+        netsuite_id = client.upsert("customer", account.salesforce_id, new, replace=replace)
         chosen = account.link_choice == Account.LINK_NEW
         reason = rules.CUSTOMER_CREATED_AS_CHOSEN if chosen else rules.CUSTOMER_CREATED
         return _Linked(

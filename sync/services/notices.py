@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -23,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 # Lines in one digest; the rest are counted, and listed in the admin.
 DIGEST_LINES = 50
+# How long a failure may take from its stamp to its commit.
+SETTLE = dt.timedelta(seconds=10)
 
 
 def failures_notify(*, now: dt.datetime | None = None) -> int:
@@ -30,25 +31,27 @@ def failures_notify(*, now: dt.datetime | None = None) -> int:
     Send the digest when failures wait and the interval since the last one has passed;
     returns how many failures it told of. Two workers asking at once send one digest.
     """
-    now = now or timezone.now()
+    # A failure stamped just before now may not be committed yet: the period ends a little
+    # earlier, and the next digest starts there.
+    until = (now or timezone.now()) - SETTLE
     conf = IntegrationSettings.load()
     recipients = conf.failure_notice_recipients()
     last = conf.failure_notice_sent_at
     interval = dt.timedelta(minutes=conf.failure_notice_minutes)
-    if not recipients or (last and now - last < interval):
+    if not recipients or (last and until - last < interval):
         return 0
-    since = last or now - interval
+    since = last or until - interval
     failed = SyncJob.objects.filter(
-        status=JobStatus.FAILED, finished_at__gt=since, finished_at__lte=now
+        status=JobStatus.FAILED, finished_at__gt=since, finished_at__lte=until
     ).order_by("finished_at")
     count = failed.count()
-    if not count or not _claim(last, now):
+    if not count or not _claim(last, until):
         return 0
-    subject, body = _digest(list(failed[:DIGEST_LINES]), count, since)
     try:
+        subject, body = _digest(list(failed[:DIGEST_LINES]), count, since)
         send_mail(subject, body, None, recipients)
-    except (OSError, SMTPException) as exc:  # the mail server away: the next beat tries again
-        IntegrationSettings.objects.filter(failure_notice_sent_at=now).update(
+    except Exception as exc:  # the mail server away, say: the period goes to the next try
+        IntegrationSettings.objects.filter(failure_notice_sent_at=until).update(
             failure_notice_sent_at=last
         )
         logger.warning("could not send the failure digest (%s): %s", type(exc).__name__, exc)

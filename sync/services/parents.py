@@ -54,10 +54,10 @@ class Parents:
         pks = {account.parent_id for account in accounts if account.parent_id}
         self.by_pk = (
             {
-                pk: (salesforce_id, netsuite_id)
-                for pk, salesforce_id, netsuite_id in Account.objects.filter(
+                pk: (salesforce_id, netsuite_id, deleted_at is not None)
+                for pk, salesforce_id, netsuite_id, deleted_at in Account.objects.filter(
                     pk__in=pks
-                ).values_list("pk", "salesforce_id", "netsuite_id")
+                ).values_list("pk", "salesforce_id", "netsuite_id", "deleted_at")
             }
             if pks
             else {}
@@ -67,13 +67,14 @@ class Parents:
         """payload with the parent the customer should have now (as pushed when it cannot)."""
         pushed = account.pushed_payload or {}
         if not account.parent_id:
-            return {**payload, "parent": None} if pushed.get("parent") else payload
-        salesforce_id, netsuite_id = self.by_pk.get(account.parent_id, ("", ""))
+            # Cleared once SFNS set one (then kept as None: no push again for it).
+            return {**payload, "parent": None} if "parent" in pushed else payload
+        salesforce_id, netsuite_id, deleted = self.by_pk.get(account.parent_id, ("", "", True))
         wanted = {"id": netsuite_id} if netsuite_id else None
         if netsuite_id and wanted == pushed.get("parent"):
             return {**payload, "parent": wanted}
         if not netsuite_id:  # parents first: its link pushes this Account again
-            if salesforce_id:
+            if salesforce_id and not deleted:  # a parent deleted in Salesforce is not created
                 job_enqueue(kind=JobKind.ACCOUNT_LINK_OR_PUSH, record_id=salesforce_id)
         elif chain_depth(account) > MAX_PARENT_DEPTH:
             chain_too_deep_skip(account=account)

@@ -19,7 +19,7 @@ from ..mapping import diff
 from ..models import JobKind, MappingDirection, SyncJob
 from ..outbox import jobs_enqueue
 from ..selectors import account_mapped_hash, account_outbound_payload, mapping_rules
-from .address_lines import customer_write
+from .address_lines import customer_lines, customer_write
 from .attempts import Attempt, accounts_record_success
 from .parents import Parents
 
@@ -144,13 +144,15 @@ class PushBatch:
         if decision.push:
             try:
                 with self.client.one_slot():
-                    decision = rules.lock_check(locked=self._locked(account.netsuite_id))
+                    locked, lines = self._read(account, payload)
+                    decision = rules.lock_check(locked=locked)
                     if decision.push:
                         payload = customer_write(
                             client=self.client,
                             netsuite_id=account.netsuite_id,
                             payload=payload,
                             pushed=account.pushed_payload,
+                            current=lines,
                         )
             except ClientError as exc:
                 attempt.error(exc, client=self.client, account=account)
@@ -169,14 +171,24 @@ class PushBatch:
         self.pushed.append(account)
         return Outcome.SUCCESS
 
-    def _locked(self, netsuite_id: str) -> bool:
-        """The lock as NetSuite has it now (one GET), or as the NetSuite webhook last told us."""
+    def _read(self, account: Account, payload: dict) -> tuple[bool, list | None]:
+        """
+        The lock as NetSuite has it now, or as the NetSuite webhook last told us; and, when
+        SFNS's address lines changed, the customer's address book (in the same GET when the
+        lock is read): a line a NetSuite user deleted is then sent anew, not by its old id.
+        """
+        netsuite_id = account.netsuite_id
+        with_lines = address_book.lines(payload) != address_book.lines(account.pushed_payload)
         if not self.conf.check_lock_before_push:
-            return netsuite_id in self.locked_mirrors
+            current = (
+                customer_lines(client=self.client, netsuite_id=netsuite_id) if with_lines else None
+            )
+            return netsuite_id in self.locked_mirrors, current
         lock_field = self.conf.netsuite_lock_field
-        fields = self.client.get("customer", netsuite_id, fields=[lock_field])
-        self.locks_read[netsuite_id] = bool(fields.get(lock_field))
-        return self.locks_read[netsuite_id]
+        fields = [lock_field, address_book.SUBLIST] if with_lines else [lock_field]
+        record = self.client.get("customer", netsuite_id, fields=fields, expand=with_lines)
+        self.locks_read[netsuite_id] = bool(record.get(lock_field))
+        return self.locks_read[netsuite_id], address_book.lines(record) if with_lines else None
 
     def save(self) -> None:
         """Write what the pushes so far did, and start over."""

@@ -77,25 +77,37 @@ def _write_to_salesforce(
 
 @transaction.atomic
 def account_values_from_netsuite(
-    account: Account, values: dict[str, Any], now: dt.datetime
+    account: Account, values: dict[str, Any], now: dt.datetime, *, synced: bool = True
 ) -> None:
-    """NetSuite's reverse-mapped values onto the Account, never to be pushed back."""
+    """
+    NetSuite's reverse-mapped values onto the Account, never to be pushed back. synced: this
+    was a sync (Update from NetSuite), so the Account's sync time and error are updated too;
+    values NetSuite reported on their own leave a failed push's error showing.
+    """
     locked = Account.objects.select_for_update().get(pk=account.pk)
-    outbound_before = address_book.with_line_ids(
-        account_outbound_payload(locked), locked.pushed_payload
-    )
-    locked.fields = {**locked.fields, **values}
-    mapped = account_outbound_payload(locked)
-    outbound_after = address_book.with_line_ids(mapped, locked.pushed_payload)
-    # NetSuite has these values already: where a reverse-mapped field also maps outbound, the
-    # next push must not send it back (no NetSuite -> Salesforce -> NetSuite loop). Other
-    # pending changes stay pending.
-    locked.pushed_payload = {
-        **(locked.pushed_payload or {}),
-        **{k: v for k, v in outbound_after.items() if outbound_before.get(k) != v},
-    }
-    locked.mapped_hash = account_mapped_hash(locked, mapped)
-    locked.last_synced_at, locked.last_sync_error = now, ""
+    try:
+        outbound_before = address_book.with_line_ids(
+            account_outbound_payload(locked), locked.pushed_payload
+        )
+        locked.fields = {**locked.fields, **values}
+        mapped = account_outbound_payload(locked)
+    except SyncRefused:
+        # A broken outbound mapping (the next push fails and says so) must not stop the values
+        # coming back; there is then nothing to keep from being pushed back either.
+        locked.fields = {**locked.fields, **values}
+        locked.mapped_hash = ""
+    else:
+        outbound_after = address_book.with_line_ids(mapped, locked.pushed_payload)
+        # NetSuite has these values already: where a reverse-mapped field also maps outbound,
+        # the next push must not send it back (no NetSuite -> Salesforce -> NetSuite loop).
+        # Other pending changes stay pending.
+        locked.pushed_payload = {
+            **(locked.pushed_payload or {}),
+            **{k: v for k, v in outbound_after.items() if outbound_before.get(k) != v},
+        }
+        locked.mapped_hash = account_mapped_hash(locked, mapped)
+    if synced:
+        locked.last_synced_at, locked.last_sync_error = now, ""
     locked.save()
 
 

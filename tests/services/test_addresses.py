@@ -167,3 +167,44 @@ def test_the_first_push_to_a_linked_customer_takes_over_its_default_billing_line
     (line,) = _lines(netsuite)
     assert line["id"] == held["id"]
     assert line["addressBookAddress"]["addr1"] == "1 Main St"
+
+
+def test_an_address_book_an_admin_mapped_is_left_to_them_by_the_migration(db):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from sync.models import FieldMapping
+
+    FieldMapping.objects.all().delete()
+    import_module("sync.migrations.0002_default_field_mappings").add_defaults(apps, None)
+    FieldMapping.objects.filter(target__endswith=".country").update(
+        transform="lookup", argument={"United States": "US", "*": "GB"}
+    )
+    before = set(FieldMapping.objects.values_list("source", "target", "transform"))
+
+    import_module("sync.migrations.0007_address_lines").add_addresses(apps, None)
+
+    assert set(FieldMapping.objects.values_list("source", "target", "transform")) == before
+
+
+@pytest.mark.parametrize("reread", [True, False], ids=["lock re-read", "mirror"])
+def test_a_line_a_netsuite_user_deleted_is_sent_anew_once(
+    linked, netsuite, integration_settings, reread
+):
+    integration_settings(check_lock_before_push=reread)
+    _edit(linked, **BILLING)
+    (ours,) = _lines(netsuite)
+    record = netsuite.record("customer", "100")
+    netsuite.seed(customer=[{**record, "id": "100", "addressBook": {"items": [BY_HAND]}}])
+
+    _edit(linked, BillingCity="Ely")
+    _edit(linked, BillingCity="Diss")
+    _edit(linked, Phone="+1 555 0199")  # lines unchanged: not sent at all
+
+    hand, new = _lines(netsuite)
+    assert hand["label"] == "Warehouse"
+    assert new["id"] != ours["id"]
+    assert new["addressBookAddress"]["city"] == "Diss"
+    linked.refresh_from_db()
+    assert linked.pushed_payload["addressBook"]["items"][0]["id"] == new["id"]

@@ -111,3 +111,31 @@ def test_the_setting_and_the_edition_decide(
 
     record = salesforce.account(synced.salesforce_id)
     assert (record.get("NetSuite_Balance__c") == 99.5) is written
+
+
+def test_values_arrive_even_when_the_outbound_mapping_cannot_apply_and_the_error_stays(
+    synced, netsuite, salesforce
+):
+    synced.refresh_from_db()
+    synced.fields = {**synced.fields, "BillingCountry": "Atlantis"}  # the next push fails
+    synced.save()
+    synced.refresh_from_db()
+    assert "Atlantis" in synced.last_sync_error
+
+    assert _report("200", **NEW) == "applied"
+
+    synced.refresh_from_db()
+    assert synced.fields["NetSuite_Balance__c"] == 99.5
+    assert "Atlantis" in synced.last_sync_error  # values coming back are not a sync
+
+
+def test_text_numbers_from_the_reconcile_are_the_webhooks_numbers(synced, netsuite, salesforce):
+    _report("200", **NEW)
+    _write_back()
+    salesforce.reset_stats()
+
+    text = {k: str(v) for k, v in NEW.items()}  # as SuiteQL gives them
+    _report("200", at="2026-09-01T11:00:00.000Z", **text)
+
+    assert _write_back() == 0
+    assert LogEntry.objects.filter(operation="account_update_from_netsuite").count() == 1

@@ -17,12 +17,13 @@ from django.utils import timezone
 
 from settings.models import IntegrationSettings
 from sync.models import JobStatus, SyncJob
-from sync.services.notices import failures_notify
+from sync.services.notices import SETTLE, failures_notify
 
 from ..factories import AccountFactory
 from .helpers import COMPANY_NAME_REQUIRED
 
 pytestmark = pytest.mark.django_db(transaction=True)
+ONE_SECOND = dt.timedelta(seconds=1)
 
 
 @pytest.fixture
@@ -45,10 +46,31 @@ def _fail_a_push(linked, name="") -> SyncJob:
     return SyncJob.objects.get(record_id=linked.salesforce_id, status=JobStatus.FAILED)
 
 
+def _soon() -> dt.datetime:
+    """Once the digest can be sure the failures so far are committed (notices.SETTLE)."""
+    return timezone.now() + SETTLE + dt.timedelta(seconds=1)
+
+
+def _settled(job: SyncJob) -> SyncJob:
+    """The failure, as if it happened long enough ago for the digest to be sure of it."""
+    SyncJob.objects.filter(pk=job.pk).update(finished_at=timezone.now() - SETTLE - ONE_SECOND)
+    return job
+
+
+def test_a_failure_just_stamped_waits_for_its_commit_to_be_sure(
+    linked, netsuite, notices_to, mailoutbox
+):
+    linked.name = ""
+    linked.save()
+
+    assert failures_notify() == 0
+    assert failures_notify(now=_soon()) == 1
+
+
 def test_a_failed_sync_is_told_once_with_the_record_the_reason_and_where_to_retry(
     linked, netsuite, notices_to, mailoutbox
 ):
-    job = _fail_a_push(linked)
+    job = _settled(_fail_a_push(linked))
 
     assert failures_notify() == 1
     assert failures_notify() == 0  # once
@@ -65,14 +87,14 @@ def test_a_failed_sync_is_told_once_with_the_record_the_reason_and_where_to_retr
 def test_failures_within_the_interval_wait_for_the_next_digest(
     linked, netsuite, notices_to, mailoutbox
 ):
-    _fail_a_push(linked)
+    _settled(_fail_a_push(linked))
     assert failures_notify() == 1
     other = AccountFactory(name="Other", netsuite_id="100")
     SyncJob.objects.filter(status=JobStatus.FAILED).update(status=JobStatus.DONE)
     _fail_a_push(other)
 
-    assert failures_notify() == 0
-    later = timezone.now() + dt.timedelta(minutes=31)
+    assert failures_notify(now=_soon()) == 0  # within the interval
+    later = _soon() + dt.timedelta(minutes=31)
     assert failures_notify(now=later) == 1
 
     assert len(mailoutbox) == 2
@@ -82,7 +104,7 @@ def test_failures_within_the_interval_wait_for_the_next_digest(
 
 def test_no_recipients_no_digest(linked, netsuite, integration_settings, mailoutbox):
     integration_settings(failure_notice_emails="")
-    _fail_a_push(linked)
+    _settled(_fail_a_push(linked))
 
     assert failures_notify() == 0
     assert mailoutbox == []
@@ -90,7 +112,7 @@ def test_no_recipients_no_digest(linked, netsuite, integration_settings, mailout
 
 
 def test_a_mail_server_away_sends_the_digest_next_time(linked, netsuite, notices_to, mailoutbox):
-    _fail_a_push(linked)
+    _settled(_fail_a_push(linked))
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
@@ -116,7 +138,7 @@ def test_an_address_that_is_not_one_is_refused_naming_it():
 def test_beat_runs_the_digest_task_every_minute(settings, linked, netsuite, notices_to, mailoutbox):
     from sync.tasks import notify_failures
 
-    _fail_a_push(linked)
+    _settled(_fail_a_push(linked))
     entry = settings.CELERY_BEAT_SCHEDULE["sync-failure-notices"]
 
     assert entry == {"task": notify_failures.name, "schedule": 60.0}
