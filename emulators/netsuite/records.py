@@ -1,6 +1,6 @@
 """
-REST records: customer, estimate and salesOrder by internal id or eid: external id (GET, POST,
-PATCH, PUT upsert, DELETE), with NetSuite's validation errors and sublist semantics.
+REST records: customer, contact, estimate and salesOrder by internal id or eid: external id
+(GET, POST, PATCH, PUT upsert, DELETE), with NetSuite's validation errors and sublist semantics.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class RecordsMixin:
         out = copy.deepcopy(record)
         for key, value in out.items():
             if key in REFERENCE_FIELDS and isinstance(value, dict) and "id" in value:
-                target = "customer" if key in ("parent", "entity") else key
+                target = "customer" if key in ("parent", "entity", "company") else key
                 ref = self.state["records"].get(target, {}).get(value["id"], {})
                 value.setdefault(
                     "refName",
@@ -97,7 +97,20 @@ class RecordsMixin:
             return refused
         if rtype == "customer":
             return self._customer_error(body, creating=creating)
+        if rtype == "contact":
+            return self._contact_error(body, creating=creating)
         return self._transaction_error(body, creating=creating)
+
+    def _contact_error(self, body: dict, *, creating: bool) -> Response | None:
+        named = any(body.get(name) for name in ("firstName", "lastName", "entityId"))
+        if creating and not named:
+            return ns_error(400, "USER_ERROR", "Please enter value(s) for: Contact", "entityId")
+        company = body.get("company")
+        if company and company.get("id") not in self._records("customer"):
+            return ns_error(
+                400, "USER_ERROR", f"Invalid company reference key {company.get('id')}.", "company"
+            )
+        return None
 
     def _customer_error(self, body: dict, *, creating: bool) -> Response | None:
         if creating and not body.get("isPerson") and not body.get("companyName"):
@@ -162,6 +175,9 @@ class RecordsMixin:
             record.setdefault("entityId", body.get("companyName") or f"CUST{rid}")
             for field in FINANCIAL_FIELDS:
                 record.setdefault(field, 0)
+        elif rtype == "contact":
+            name = " ".join(filter(None, (body.get("firstName"), body.get("lastName"))))
+            record.setdefault("entityId", name or f"CONTACT{rid}")
         else:
             record["total"] = sum(
                 float(line.get("quantity", 1)) * float(line.get("rate", 0))

@@ -9,11 +9,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-RECORD_TYPES = ("customer", "estimate", "salesOrder")
+RECORD_TYPES = ("customer", "contact", "estimate", "salesOrder")
 # What a field takes; the metadata catalog describes each kind (metadata.py).
 KINDS = ("boolean", "string", "integer", "number", "date", "datetime", "reference", "sublist")
 # The prefix of the custom fields each record type can have (SDF custom object file structure).
-CUSTOM_PREFIXES = {"customer": "custentity", "estimate": "custbody", "salesOrder": "custbody"}
+CUSTOM_PREFIXES = {
+    "customer": "custentity",
+    "contact": "custentity",
+    "estimate": "custbody",
+    "salesOrder": "custbody",
+}
 EXTERNAL_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
@@ -72,6 +77,19 @@ CUSTOMER_FIELDS = {
     "unbilledOrders": _read_only("number", "Unbilled Orders"),
     "depositBalance": _read_only("number", "Deposit Balance"),
 }
+# A contact of a company (its customer): "company" attaches it, and moves it when changed.
+CONTACT_FIELDS = {
+    **SYSTEM_FIELDS,
+    "entityId": field("string", "Contact"),
+    "firstName": field("string", "First Name", maxLength=32),
+    "lastName": field("string", "Last Name", maxLength=32),
+    "email": field("string", "Email"),
+    "phone": field("string", "Phone"),
+    "title": field("string", "Job Title"),
+    "company": field("reference", "Company", recordType="customer"),
+    "externalId": field("string", "External ID"),
+    "isInactive": field("boolean", "Inactive"),
+}
 TRANSACTION_FIELDS = {
     **SYSTEM_FIELDS,
     "entity": field("reference", "Customer", recordType="customer"),
@@ -87,6 +105,7 @@ TRANSACTION_FIELDS = {
 }
 STANDARD_FIELDS = {
     "customer": CUSTOMER_FIELDS,
+    "contact": CONTACT_FIELDS,
     "estimate": TRANSACTION_FIELDS,
     "salesOrder": TRANSACTION_FIELDS,
 }

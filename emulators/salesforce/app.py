@@ -59,10 +59,10 @@ class SalesforceEmulator(
 ):
     """
     Salesforce as SFNS sees it: OAuth (password, client credentials, JWT bearer), REST sObjects
-    Account/Opportunity (CRUD, upsert by external id, composite collections), SOQL through query
-    and queryAll, the Composite resource (subrequests as one API call), Bulk API 2.0 query
-    jobs, the recycle bin (IsDeleted, MasterRecordId), the daily API allocation, and SOAP
-    outbound messages to notify_url, sent by the package's record-triggered flows.
+    Account/Contact/Opportunity (CRUD, upsert by external id, composite collections), SOQL
+    through query and queryAll, the Composite resource (subrequests as one API call), Bulk API
+    2.0 query jobs, the recycle bin (IsDeleted, MasterRecordId), the daily API allocation, and
+    SOAP outbound messages to notify_url, sent by the package's record-triggered flows.
 
     Credentials come from django.conf.settings on each request (SALESFORCE_CLIENT_ID, ...).
 
@@ -82,15 +82,16 @@ class SalesforceEmulator(
     - POST /__emulator__/faults also takes "api_limit", "api_usage" (jump the 24 h counter)
       and "edition" (Organization.OrganizationType); these live in the state, so reset
       restores the constructor's values.
-    - POST /__emulator__/seed {"Account": [...], "Opportunity": [...], "edition": "..."}:
-      records (Id and system dates optional; "IsDeleted": true and "MasterRecordId" put one in
-      the recycle bin) stored without outbound messages, all with the same modstamp unless given;
-      answers {"ok": true, "ids": {"Account": [...], ...}}; 400 with a Salesforce error list
-      on a bad field, and nothing stored.
+    - POST /__emulator__/seed {"Account": [...], "Contact": [...], "Opportunity": [...],
+      "edition": "..."}: records (Id and system dates optional; "IsDeleted": true and
+      "MasterRecordId" put one in the recycle bin) stored without outbound messages, all with
+      the same modstamp unless given; answers {"ok": true, "ids": {"Account": [...], ...}}; 400
+      with a Salesforce error list on a bad field, and nothing stored.
     - POST /__emulator__/edit {"type", "id"?, "fields"} or {"type", "id", "delete": true}: a
       person editing in the Salesforce UI; validated like the API, and the flows run for the
       person (a delete, like Salesforce, sends nothing and takes an Account's Opportunities
-      with it). Answers {"ok": true, "id", "created"} or {"ok": true, "id", "deleted": true}.
+      and Contacts with it). Answers {"ok": true, "id", "created"} or {"ok": true, "id",
+      "deleted": true}.
       {"type", "records": [{"id"?, "fields"}, ...]}: a person's mass update or import, one
       save: all of it (answers {"ok": true, "ids": [...]}) or a Salesforce error list and none.
     - POST /__emulator__/person-token: an access token for the person (the OAuth token answer),
@@ -149,15 +150,7 @@ class SalesforceEmulator(
             state_file=state_file,
             notify_verify=notify_verify,
         )
-        if not isinstance(self.state["custom_fields"].get("Account"), dict):
-            # A state file from before custom fields had definitions: start from the package's.
-            self.state["custom_fields"] = self.package_state()
-        for store in ("records", "deleted"):  # ... or from before the recycle bin's fields
-            for sobject, rows in self.state[store].items():
-                defaults = {"IsDeleted": store == "deleted"}
-                if sobject == "Account":
-                    defaults["MasterRecordId"] = None
-                rows.update({rid: {**defaults, **row} for rid, row in rows.items()})
+        self.upgrade_state()
 
     # -- base hooks -------------------------------------------------------------------------
     def rules(self) -> list[Rule]:
@@ -215,8 +208,8 @@ class SalesforceEmulator(
 
     def initial_state(self) -> dict[str, Any]:
         return {
-            "records": {"Account": {}, "Opportunity": {}},
-            "deleted": {"Account": {}, "Opportunity": {}},
+            "records": {sobject: {} for sobject in WRITABLE_FIELDS},
+            "deleted": {sobject: {} for sobject in WRITABLE_FIELDS},
             "custom_fields": self.package_state(),
             # A random start keeps ids from repeating after a reset (SFNS may remember old ones).
             "id_seq": secrets.randbelow(62**8),

@@ -11,7 +11,13 @@ from typing import Any
 
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 ID_RE = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
-KEY_PREFIXES = {"Account": "001", "Opportunity": "006", "Organization": "00D", "User": "005"}
+KEY_PREFIXES = {
+    "Account": "001",
+    "Contact": "003",
+    "Opportunity": "006",
+    "Organization": "00D",
+    "User": "005",
+}
 # Characters 4-6 of a real id are the pod and a reserved character; any fixed value will do.
 POD = "5g0"
 

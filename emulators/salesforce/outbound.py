@@ -24,6 +24,8 @@ from .users import acting_user
 
 MAX_NOTIFICATIONS = 100  # a SOAP message's notifications
 SOAP_HEADERS = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": "notifications"}
+# The ActionId of each sObject's outbound message (04k...): fixed, as an org's would be.
+ACTION_SEQUENCES = {"Account": "000000001", "Opportunity": "000000002", "Contact": "000000003"}
 
 
 class OutboundMixin:
@@ -88,7 +90,7 @@ class OutboundMixin:
     def outbound_message(self, sobject: str, records: list[dict[str, Any]]) -> bytes:
         """Salesforce SOAP API guide, "Understanding the Outbound Messaging WSDL"."""
         org_id = self.org_id()
-        action_id = id18("04k" + POD + ("000000001" if sobject == "Account" else "000000002"))
+        action_id = id18("04k" + POD + ACTION_SEQUENCES.get(sobject, "000000009"))
         api_version = getattr(settings, "SALESFORCE_API_VERSION", "62.0")
         notifications = "".join(
             "<Notification>"

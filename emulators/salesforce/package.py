@@ -18,7 +18,7 @@ from .formula import EntryFormula, FormulaError, compile_formula
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2] / "deploy" / "salesforce"
 METADATA_NS = "http://soap.sforce.com/2006/04/metadata"
-CUSTOM_OBJECTS = ("Account", "Opportunity")
+CUSTOM_OBJECTS = ("Account", "Contact", "Opportunity")
 # API name of a custom field: a letter, letters/digits/single underscores, then __c.
 CUSTOM_FIELD_NAME = re.compile(r"^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*__c$")
 
@@ -119,7 +119,10 @@ def field_from_metadata(path: Path) -> dict[str, Any]:
 
 
 def load_custom_fields(package_dir: Path | str | None = None) -> dict[str, dict[str, Any]]:
-    """{"Account": {name: spec}, "Opportunity": {...}} from the package's field files."""
+    """
+    {"Account": {name: spec}, "Contact": {...}, ...} from the package's field files (an sObject
+    without a fields/ folder: none).
+    """
     objects = Path(package_dir or PACKAGE_DIR) / "force-app" / "main" / "default" / "objects"
     if not objects.is_dir():
         raise PackageError(f"no Salesforce DX package objects at {objects}")

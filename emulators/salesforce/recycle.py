@@ -1,7 +1,8 @@
 """
 Deletes and merges, as Salesforce makes them: a deleted record goes to the recycle bin (IsDeleted
-true, still read by queryAll for about 15 days) and takes its Account's Opportunities with it; a
-merge deletes the losers with MasterRecordId set to the winner and moves their related records.
+true, still read by queryAll for about 15 days) and takes its Account's Opportunities and Contacts
+with it; a merge deletes the losers with MasterRecordId set to the winner and moves their related
+records.
 Neither sends an outbound message except the winner's own update: Salesforce fires no triggers
 (hence no record-triggered flow) for cascaded deletes or for children reparented by a merge (Apex
 Developer Guide, "Triggers and Merge Statements", "Operations That Don't Invoke Triggers").
@@ -15,6 +16,9 @@ from .errors import ApiError
 
 # A merge takes a master and at most two more records (SOAP API merge(), Apex merge).
 MAX_MERGED_RECORDS = 2
+# The sObjects whose records go with their Account (AccountId): to the recycle bin, or to the
+# winner of a merge.
+CHILD_SOBJECTS = ("Opportunity", "Contact")
 
 
 class RecycleMixin:
@@ -40,10 +44,14 @@ class RecycleMixin:
         self.state["deleted"][sobject][record_id] = deleted
 
     def cascade_delete(self, account_ids: set[str], stamp: str) -> None:
-        """An Account's Opportunities are deleted with it; its child Accounts lose their parent."""
-        for opportunity in list(self.state["records"]["Opportunity"].values()):
-            if opportunity.get("AccountId") in account_ids:
-                self.to_recycle_bin("Opportunity", opportunity["Id"], stamp)
+        """
+        An Account's Opportunities and Contacts are deleted with it; its child Accounts lose their
+        parent.
+        """
+        for sobject in CHILD_SOBJECTS:
+            for child in list(self.state["records"][sobject].values()):
+                if child.get("AccountId") in account_ids:
+                    self.to_recycle_bin(sobject, child["Id"], stamp)
         for child in list(self.state["records"]["Account"].values()):
             if child.get("ParentId") in account_ids:
                 # A lookup cleared by the system: no user edit, so LastModifiedDate stays.
@@ -85,9 +93,13 @@ class RecycleMixin:
         }
 
     def reparent(self, loser_ids: set[str], master_id: str, stamp: str) -> list[str]:
-        """The losers' Opportunities and child Accounts now belong to the master (no messages)."""
+        """
+        The losers' Opportunities, Contacts and child Accounts now belong to the master (no
+        messages).
+        """
         moved = []
-        for sobject, field in (("Opportunity", "AccountId"), ("Account", "ParentId")):
+        children = [(sobject, "AccountId") for sobject in CHILD_SOBJECTS]
+        for sobject, field in [*children, ("Account", "ParentId")]:
             for record in list(self.state["records"][sobject].values()):
                 if record.get(field) not in loser_ids or record["Id"] in loser_ids:
                     continue

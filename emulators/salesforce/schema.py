@@ -1,6 +1,6 @@
 """
-The emulated org's objects: which fields Account, Opportunity and Organization have, of what
-kind, which are required, and how REST and SOAP write dates.
+The emulated org's objects: which fields Account, Contact, Opportunity and Organization have, of
+what kind, which are required, and how REST and SOAP write dates.
 """
 
 from __future__ import annotations
@@ -59,7 +59,8 @@ def _field(
 
 
 # Set by Salesforce, never by a create or update. IsDeleted is true in the recycle bin (queryAll);
-# MasterRecordId names the winner on the loser of a merge, and only mergeable sObjects have it.
+# MasterRecordId names the winner on the loser of a merge, and only mergeable sObjects (Account,
+# Contact) have it; it references the sObject's own type (see standard_field).
 SYSTEM_FIELDS = {
     "Id": _field("id"),
     "IsDeleted": _field("boolean"),
@@ -72,6 +73,7 @@ SYSTEM_FIELDS = {
 # then the dates (as in a real org's describe).
 LEADING_SYSTEM_FIELDS = {
     "Account": ("Id", "IsDeleted", "MasterRecordId"),
+    "Contact": ("Id", "IsDeleted", "MasterRecordId"),
     "Opportunity": ("Id", "IsDeleted"),
 }
 TRAILING_SYSTEM_FIELDS = ("CreatedDate", "LastModifiedDate", "SystemModstamp")
@@ -79,7 +81,7 @@ TRAILING_SYSTEM_FIELDS = ("CreatedDate", "LastModifiedDate", "SystemModstamp")
 NULLABLE_SYSTEM_FIELDS = frozenset({"MasterRecordId"})
 _ADDRESS = {
     f"{kind}{part}": _field(part_type, length)
-    for kind in ("Billing", "Shipping")
+    for kind in ("Billing", "Shipping", "Mailing")
     for part, part_type, length in (
         ("Street", "textarea", 255),
         ("City", "string", 40),
@@ -101,7 +103,17 @@ WRITABLE_FIELDS: dict[str, dict[str, dict[str, Any]]] = {
         "OwnerId": _field("reference", to="User"),
         "NumberOfEmployees": _field("int", digits=8),
         "AnnualRevenue": _field("currency", precision=18),
-        **_ADDRESS,
+        **{name: facts for name, facts in _ADDRESS.items() if not name.startswith("Mailing")},
+    },
+    "Contact": {
+        "AccountId": _field("reference", to="Account"),
+        "FirstName": _field("string", 40),
+        "LastName": _field("string", 80),
+        "Email": _field("email", 80),
+        "Phone": _field("phone", 40),
+        "Title": _field("string", 128),
+        **{name: facts for name, facts in _ADDRESS.items() if name.startswith("Mailing")},
+        "Description": _field("textarea", 32000),
     },
     "Opportunity": {
         "Name": _field("string", 120),
@@ -113,7 +125,11 @@ WRITABLE_FIELDS: dict[str, dict[str, dict[str, Any]]] = {
         "Description": _field("textarea", 32000),
     },
 }
-REQUIRED_FIELDS = {"Account": ["Name"], "Opportunity": ["Name", "StageName", "CloseDate"]}
+REQUIRED_FIELDS = {
+    "Account": ["Name"],
+    "Contact": ["LastName"],
+    "Opportunity": ["Name", "StageName", "CloseDate"],
+}
 ORGANIZATION_FIELDS = {
     "Id": _field("id"),
     "Name": _field("string", 80),
@@ -123,9 +139,10 @@ ORGANIZATION_FIELDS = {
 ORGANIZATION_NAME = "SFNS Emulator Org"
 # Labels that are not the API name split into words.
 LABELS = {"Id": "Record ID", "IsDeleted": "Deleted"}
-QUERYABLE = ("Account", "Opportunity", "Organization")
+QUERYABLE = ("Account", "Contact", "Opportunity", "Organization")
 SOBJECT_LABELS = {
     "Account": ("Account", "Accounts"),
+    "Contact": ("Contact", "Contacts"),
     "Opportunity": ("Opportunity", "Opportunities"),
     "Organization": ("Organization", "Organizations"),
 }
@@ -141,6 +158,8 @@ def standard_field(sobject: str, name: str) -> dict[str, Any]:
         facts = ORGANIZATION_FIELDS[name]
     else:
         facts = SYSTEM_FIELDS.get(name) or WRITABLE_FIELDS[sobject][name]
+    if name == "MasterRecordId":  # the winner of a merge is of the loser's own type
+        facts = {**facts, "referenceTo": [sobject]}
     label = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name)
     label = LABELS.get(name) or re.sub(r" Id$", " ID", label)
     return {

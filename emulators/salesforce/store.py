@@ -15,7 +15,13 @@ from django.conf import settings
 from .errors import ApiError, not_found
 from .ids import KEY_PREFIXES, POD, base62, id18, normalise_id
 from .indexes import FieldIndexes
-from .schema import ORGANIZATION_NAME, SYSTEM_FIELDS, rest_datetime
+from .schema import (
+    LEADING_SYSTEM_FIELDS,
+    ORGANIZATION_NAME,
+    SYSTEM_FIELDS,
+    WRITABLE_FIELDS,
+    rest_datetime,
+)
 from .users import INTEGRATION_USER_ID
 
 # Every record's owner, and the creator of Bulk jobs: the user the API logs in as.
@@ -52,6 +58,22 @@ class StoreMixin:
             for sobject, fields in self.state["custom_fields"].items()
         }
         return copied
+
+    def upgrade_state(self) -> None:
+        """A state file from an older emulator: what it lacks, as a fresh org has it."""
+        if not isinstance(self.state["custom_fields"].get("Account"), dict):
+            # From before custom fields had definitions: start from the package's.
+            self.state["custom_fields"] = self.package_state()  # type: ignore[attr-defined]
+        fresh = self.initial_state()  # type: ignore[attr-defined]
+        for store in ("records", "deleted", "custom_fields"):  # ... or before an sObject (Contact)
+            for sobject, empty in fresh[store].items():
+                self.state[store].setdefault(sobject, empty)
+        for store in ("records", "deleted"):  # ... or from before the recycle bin's fields
+            for sobject, rows in self.state[store].items():
+                defaults = {"IsDeleted": store == "deleted"}
+                if "MasterRecordId" in LEADING_SYSTEM_FIELDS[sobject]:
+                    defaults["MasterRecordId"] = None
+                rows.update({rid: {**defaults, **row} for rid, row in rows.items()})
 
     def user_id(self) -> str:
         return OWNER_ID
@@ -112,8 +134,9 @@ class StoreMixin:
             raise ApiError(400, "DUPLICATE_VALUE", f"duplicate value found: Id {record_id}", ["Id"])
         stamp = stamp or self.modstamp()
         record: dict[str, Any] = {"Id": record_id, "IsDeleted": bool(values.get("IsDeleted"))}
-        if sobject == "Account":
+        if "MasterRecordId" in LEADING_SYSTEM_FIELDS[sobject]:
             record["MasterRecordId"] = values.get("MasterRecordId")
+        if "OwnerId" in WRITABLE_FIELDS[sobject]:
             record["OwnerId"] = self.user_id()
         # A checkbox is never null: false unless the create sets it.
         custom = self.state["custom_fields"][sobject]

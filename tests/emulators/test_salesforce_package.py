@@ -205,7 +205,7 @@ def test_the_sfns_integration_custom_permission_says_what_it_is_for():
     assert "outbound message" in (text(permission, "description") or "")
 
 
-def test_the_integration_permission_set_covers_every_account_custom_field_and_the_permission():
+def test_the_integration_permission_set_covers_every_custom_field_and_the_permission():
     permissions = parse(SOURCE / "permissionsets" / "SFNS_Integration.permissionset-meta.xml")
 
     editable = {
@@ -213,12 +213,18 @@ def test_the_integration_permission_set_covers_every_account_custom_field_and_th
         for grant in permissions.findall(f"{{{NS}}}fieldPermissions")
         if (text(grant, "readable"), text(grant, "editable")) == ("true", "true")
     }
-    assert editable == {f"Account.{name}" for name in custom_fields("Account")}
+    assert editable == {
+        f"{sobject}.{name}" for sobject in ("Account", "Contact") for name in custom_fields(sobject)
+    }
     objects = {
         text(grant, "object"): (text(grant, "allowRead"), text(grant, "allowEdit"))
         for grant in permissions.findall(f"{{{NS}}}objectPermissions")
     }
-    assert objects == {"Account": ("true", "true"), "Opportunity": ("true", "true")}
+    assert objects == {
+        "Account": ("true", "true"),
+        "Contact": ("true", "true"),
+        "Opportunity": ("true", "true"),
+    }
     users = {
         text(grant, "name"): text(grant, "enabled")
         for grant in permissions.findall(f"{{{NS}}}userPermissions")

@@ -59,4 +59,4 @@ def test_state_is_json_and_reset_empties_it(sf):
     after = sf.session.get(f"{sf.url}/__emulator__/state", timeout=5).json()
 
     assert len(state["records"]["Account"]) == 1
-    assert after["records"] == {"Account": {}, "Opportunity": {}}
+    assert after["records"] == {"Account": {}, "Contact": {}, "Opportunity": {}}

@@ -200,7 +200,7 @@ def test_fields_added_at_run_time_check_values_by_their_type(sf):
             "drop": ["NetSuite_Sync__c"],
             "add": {"netsuite_id__c": {"type": "string"}},
         },
-        {"sobject": "Contact", "drop": ["NetSuite_Sync__c"]},
+        {"sobject": "Lead", "drop": ["NetSuite_Sync__c"]},
         {
             "sobject": "Account",
             "drop": ["NetSuite_Sync__c"],
@@ -242,7 +242,7 @@ def test_an_emulator_built_from_another_copy_of_the_package_lacks_its_removed_fi
         running.stop()
 
 
-@pytest.mark.parametrize("sobject", ["Widget", "Contact", "Widget__c"])
+@pytest.mark.parametrize("sobject", ["Widget", "Lead", "Widget__c"])
 def test_an_unknown_sobjects_describe_is_not_found(sf, sobject):
     response = sf("GET", f"sobjects/{sobject}/describe")
 

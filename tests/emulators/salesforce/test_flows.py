@@ -55,7 +55,7 @@ def test_a_formula_the_emulator_cannot_follow_is_refused(formula):
 def test_the_packages_flows_skip_the_integration_permission():
     flows = load_flows()
 
-    assert sorted(flows) == ["Account", "Opportunity"]
+    assert sorted(flows) == ["Account", "Contact", "Opportunity"]
     for sobject, [flow] in flows.items():
         assert (flow.sobject, flow.message) == (sobject, f"SFNS_{sobject}_Changed")
         assert flow.starts_on(created=True) and flow.starts_on(created=False)
@@ -124,4 +124,4 @@ def test_a_package_the_emulator_cannot_follow_stops_it_from_starting(
 def test_an_inactive_flow_sends_nothing(package):
     edit(package, ACCOUNT_FLOW, "<status>Active</status>", "<status>Draft</status>")
 
-    assert sorted(load_flows(package)) == ["Opportunity"]
+    assert sorted(load_flows(package)) == ["Contact", "Opportunity"]
