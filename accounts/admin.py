@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from .models import Account, Customer, Opportunity
+from .models import Account, Contact, Customer, Opportunity
 
 
 class SyncStatusFilter(admin.SimpleListFilter):
@@ -91,3 +91,14 @@ class OpportunityAdmin(admin.ModelAdmin):
     list_select_related = ["account"]
     search_fields = ["name", "salesforce_id", "account__name"]
     raw_id_fields = ["account"]
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    """Contacts follow their Account to NetSuite (sync/services/contacts.py)."""
+
+    list_display = ["name", "salesforce_id", "account", "netsuite_id", "last_synced_at"]
+    list_filter = [SyncStatusFilter]
+    list_select_related = ["account"]
+    search_fields = ["name", "=salesforce_id", "=netsuite_id"]
+    readonly_fields = ["salesforce_id", "account", "fields", "last_modified", "netsuite_id"]

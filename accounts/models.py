@@ -1,4 +1,5 @@
-"""Mirrors of the records SFNS syncs: Salesforce Accounts/Opportunities, NetSuite Customers."""
+"""Mirrors of the records SFNS syncs: Salesforce Accounts, Contacts and Opportunities, NetSuite
+Customers."""
 
 from __future__ import annotations
 
@@ -112,6 +113,32 @@ class Opportunity(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "opportunities"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.salesforce_id})"
+
+
+class Contact(models.Model):
+    """A Salesforce Contact; follows its Account to NetSuite as a contact of its customer."""
+
+    salesforce_id = models.CharField("Salesforce ID", max_length=18, unique=True)
+    # None: a private Contact (no Account in Salesforce), which has no customer to follow.
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+    )
+    name = models.CharField(max_length=255)
+    fields = models.JSONField("Salesforce fields", default=dict, blank=True)
+    last_modified = models.DateTimeField(null=True, blank=True)
+    netsuite_id = models.CharField("NetSuite internal ID", max_length=32, blank=True)
+    # The last payload NetSuite accepted: a push that would send the same is skipped.
+    pushed_payload = models.JSONField(null=True, blank=True, editable=False)
+    last_synced_at = models.DateTimeField("last successful sync", null=True, blank=True)
+    last_sync_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.salesforce_id})"

@@ -15,7 +15,7 @@ from settings.models import IntegrationSettings
 from sfns.bulk import bulk_insert, bulk_update
 
 from .ids import SALESFORCE_ID
-from .models import Account, Customer, Opportunity
+from .models import Account, Contact, Customer, Opportunity
 
 # NetSuite's read-only financials on a customer -> the Customer mirror's fields.
 FINANCIAL_FIELDS = {
@@ -269,3 +269,32 @@ def customer_upsert_from_netsuite(
         defaults["last_modified"] = parse_salesforce_datetime(stamp)
     customer, _ = Customer.objects.update_or_create(netsuite_id=netsuite_id, defaults=defaults)
     return customer
+
+
+@transaction.atomic
+def contact_upsert_from_salesforce(*, fields: dict[str, Any]) -> tuple[Contact, bool]:
+    """
+    Apply a Salesforce Contact's latest values; returns (contact, applied). An Account not
+    seen yet is created by id, to be filled in when it arrives; no AccountId: a private Contact.
+    """
+    salesforce_id = fields["Id"]
+    modstamp = account_modstamp(fields)
+    contact = Contact.objects.select_for_update().filter(salesforce_id=salesforce_id).first()
+    if contact and contact.last_modified and modstamp and modstamp <= contact.last_modified:
+        return contact, False
+    contact = contact or Contact(salesforce_id=salesforce_id)
+    contact.fields = {**contact.fields, **fields}
+    name = " ".join(filter(None, (contact.fields.get("FirstName"), contact.fields.get("LastName"))))
+    contact.name = (name or salesforce_id)[:255]
+    if "AccountId" in fields:
+        account_id = fields["AccountId"]
+        contact.account = (
+            Account.objects.get_or_create(salesforce_id=account_id, defaults={"name": account_id})[
+                0
+            ]
+            if account_id
+            else None
+        )
+    contact.last_modified = modstamp or contact.last_modified
+    contact.save()
+    return contact, True

@@ -21,6 +21,7 @@ class Operation(models.TextChoices):
     ACCOUNT_LINK = "account_link", "Link (find or create the customer)"
     ACCOUNT_LINK_OR_PUSH = "account_link_or_push", "Sync to NetSuite (link, or push if linked)"
     ACCOUNT_UPDATE_FROM_NETSUITE = "account_update_from_netsuite", "Update from NetSuite"
+    CONTACT_PUSH = "contact_push", "Push (Contact to its NetSuite contact)"
     OPPORTUNITY_QUOTE = "opportunity_quote", "Create Quote (NetSuite estimate)"
     OPPORTUNITY_SALES_ORDER = "opportunity_sales_order", "Sync as Sales Order"
     STATUS_WRITEBACK = "status_writeback", "Write-back (NetSuite Id and NetSuite Sync)"

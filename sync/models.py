@@ -11,6 +11,7 @@ from integration_log.models import Operation
 class MappingDirection(models.TextChoices):
     TO_NETSUITE = "sf_to_ns", "Salesforce Account → NetSuite Customer"
     TO_SALESFORCE = "ns_to_sf", "NetSuite Customer → Salesforce Account"
+    CONTACT_TO_NETSUITE = "contact_to_ns", "Salesforce Contact → NetSuite contact"
 
 
 class Transform(models.TextChoices):
@@ -59,6 +60,7 @@ class JobKind(models.TextChoices):
     ACCOUNT_PUSH = _operation(Operation.ACCOUNT_PUSH)
     ACCOUNT_LINK_OR_PUSH = _operation(Operation.ACCOUNT_LINK_OR_PUSH)
     ACCOUNT_UPDATE_FROM_NETSUITE = _operation(Operation.ACCOUNT_UPDATE_FROM_NETSUITE)
+    CONTACT_PUSH = _operation(Operation.CONTACT_PUSH)
     OPPORTUNITY_QUOTE = _operation(Operation.OPPORTUNITY_QUOTE)
     OPPORTUNITY_SALES_ORDER = _operation(Operation.OPPORTUNITY_SALES_ORDER)
     STATUS_WRITEBACK = _operation(Operation.STATUS_WRITEBACK)

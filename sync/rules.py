@@ -46,6 +46,30 @@ def precheck_push(
     return PUSH
 
 
+ACCOUNT_NOT_LINKED = "its Account is not linked (the Contact follows it once it is)"
+NO_ACCOUNT = "no Account: a private Contact has no customer to follow"
+
+
+def precheck_contact(
+    *, has_account: bool, account_linked: bool, create_only: bool, new: bool, unchanged: bool
+) -> Decision:
+    """
+    A Contact follows its Account: none until the Account is linked; then it is created (Create
+    Only never stops a creation) and updated by the rules of a push.
+    """
+    if not has_account:
+        return Decision(False, NO_ACCOUNT)
+    if not account_linked:
+        return Decision(False, ACCOUNT_NOT_LINKED)
+    if new:
+        return PUSH
+    if create_only:
+        return Decision(False, CREATE_ONLY)
+    if unchanged:
+        return Decision(False, UNCHANGED)
+    return PUSH
+
+
 def parent_chain_too_deep(*, depth: int) -> str:
     return f"parent chain deeper than {depth} levels: the customer's parent is left as it was"
 

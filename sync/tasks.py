@@ -16,14 +16,23 @@ from celery import shared_task
 from django.conf import settings
 from django.db import connection
 
-from accounts.models import Account, Opportunity
+from accounts.models import Account, Contact, Opportunity
 from integration_log.models import Direction, Outcome
 from integration_log.services import record
 
 from . import outbox
 from .clients.errors import ClientError
 from .models import JobKind, JobStatus, SyncJob
-from .services import inbound, link, notices, opportunities, push, update_from_netsuite, writeback
+from .services import (
+    contacts,
+    inbound,
+    link,
+    notices,
+    opportunities,
+    push,
+    update_from_netsuite,
+    writeback,
+)
 from .services import reconcile as reconcile_service
 from .services.attempts import account_record_attempt, job_will_retry
 
@@ -32,6 +41,10 @@ logger = logging.getLogger(__name__)
 
 def _account(job: SyncJob) -> Account | None:
     return Account.objects.filter(salesforce_id=job.record_id).first()
+
+
+def _contact(job: SyncJob) -> Contact | None:
+    return Contact.objects.select_related("account").filter(salesforce_id=job.record_id).first()
 
 
 def _opportunity(job: SyncJob) -> Opportunity | None:
@@ -59,6 +72,7 @@ JOB_HANDLERS: dict[str, Callable[[SyncJob], Any]] = {
     JobKind.ACCOUNT_UPDATE_FROM_NETSUITE: _with(
         _account, update_from_netsuite.account_update_from_netsuite, "account"
     ),
+    JobKind.CONTACT_PUSH: _with(_contact, contacts.contact_push_to_netsuite, "contact"),
     JobKind.OPPORTUNITY_QUOTE: _with(
         _opportunity, opportunities.opportunity_create_quote, "opportunity"
     ),

@@ -26,7 +26,7 @@ from .services import inbound
 from .soap import ACK, BadMessage, fault, parse_outbound_message
 
 logger = logging.getLogger(__name__)
-SUPPORTED_TYPES = ("Account", "Opportunity")
+SUPPORTED_TYPES = ("Account", "Contact", "Opportunity")
 
 # Body limits, checked on Content-Length before a byte is read. Generous, because a refused
 # message is retried and then lost (Salesforce gives up after 24 hours):

@@ -120,6 +120,7 @@ def field_mappings(db):
         return
     import_module("sync.migrations.0002_default_field_mappings").add_defaults(apps, None)
     import_module("sync.migrations.0007_address_lines").add_addresses(apps, None)
+    import_module("sync.migrations.0008_contacts").add_contact_mappings(apps, None)
 
 
 @pytest.fixture

@@ -157,7 +157,7 @@ def test_bad_xml_gets_a_client_fault(client, url, body, message):
 
 
 def test_unsupported_object_and_bad_date_are_refused(client, url):
-    opp = outbound_message(ORG, [{"Id": "006000000000001AAA", "Name": "Deal"}], sobject="Contact")
+    opp = outbound_message(ORG, [{"Id": "006000000000001AAA", "Name": "Deal"}], sobject="Lead")
     assert post(client, url, opp).status_code == 400
     bad_date = outbound_message(ORG, [{"Id": "001000000000001AAA", "LastModifiedDate": "soon"}])
     response = post(client, url, bad_date)

@@ -2,9 +2,10 @@
 The doctor: checks a configuration against the real systems (or the emulators) and says, one
 check a line, what is right and what to fix: both logins, the Salesforce edition, API version
 and allocation, every field the settings and the field mappings name on both sides, the webhook
-secret, and the NetSuite concurrency cap. It costs five Salesforce API calls at most (the
-edition, the versions, the limits, two describes; the login is not an API call) and one
-NetSuite call (the customer's metadata).
+secret, and the NetSuite concurrency cap. It costs six Salesforce API calls at most (the
+edition, the versions, the limits, a describe of Account, Opportunity and, when Contacts are
+mapped, Contact; the login is not an API call) and a NetSuite metadata call per record type
+(customer, and contact when Contacts are mapped).
 """
 
 from __future__ import annotations
@@ -79,7 +80,8 @@ def salesforce_checks(conf: IntegrationSettings, mappings: list[FieldMapping]) -
         if not checks[-1].ok:
             return checks
         checks += [_edition(client), _api_usage(client)]
-        described = {sobject: client.describe(sobject) for sobject in ("Account", "Opportunity")}
+        needs = salesforce_needs(conf, mappings)
+        described = {sobject: client.describe(sobject) for sobject in _records(needs)}
     except ClientError as exc:
         fix = "give the integration user API access and read access to Account and Opportunity"
         return [*checks, Check("Salesforce API", False, exc.message, fix)]
@@ -87,9 +89,12 @@ def salesforce_checks(conf: IntegrationSettings, mappings: list[FieldMapping]) -
         sobject: {field["name"]: field for field in answer.get("fields", [])}
         for sobject, answer in described.items()
     }
-    return checks + [
-        salesforce_field_check(need, fields) for need in salesforce_needs(conf, mappings)
-    ]
+    return checks + [salesforce_field_check(need, fields) for need in needs]
+
+
+def _records(needs: list) -> list[str]:
+    """The record types the needs name, in their order: one describe or metadata call each."""
+    return list(dict.fromkeys(need.record for need in needs))
 
 
 def _edition(client: SalesforceClient) -> Check:
@@ -137,8 +142,10 @@ def _api_usage(client: SalesforceClient) -> Check:
 
 
 def netsuite_checks(conf: IntegrationSettings, mappings: list[FieldMapping]) -> list[Check]:
+    needs = netsuite_needs(conf, mappings)
     try:
-        schema = NetSuiteClient(attempts=1).metadata("customer")
+        client = NetSuiteClient(attempts=1)
+        schemas = {record: client.metadata(record) for record in _records(needs)}
     except AuthError as exc:
         return [
             Check(
@@ -154,9 +161,9 @@ def netsuite_checks(conf: IntegrationSettings, mappings: list[FieldMapping]) -> 
         fix = "check NETSUITE_BASE_URL, and that REST Web Services is enabled for the account"
         return [Check("NetSuite", False, exc.message, fix)]
     checks = [Check("NetSuite login", True, f"account {settings.NETSUITE_ACCOUNT_ID}")]
-    properties = schema.get("properties", {})
-    for need in netsuite_needs(conf, mappings):
-        name = f"NetSuite field customer.{need.field}"
+    for need in needs:
+        properties = schemas[need.record].get("properties", {})
+        name = f"NetSuite field {need.record}.{need.field}"
         problem = rules.netsuite_field_problem(properties.get(need.field), types=need.types)
         if not problem:
             checks.append(Check(name, True, f"{properties[need.field].get('type')} ({need.why})"))

@@ -93,6 +93,10 @@ def salesforce_needs(conf: IntegrationSettings, mappings: list[FieldMapping]) ->
         if mapping.direction == MappingDirection.TO_NETSUITE:
             for name in _read_fields(mapping):
                 needs.append(Need("Account", name, f"mapped to NetSuite {mapping.target}"))
+        elif mapping.direction == MappingDirection.CONTACT_TO_NETSUITE:
+            for name in _read_fields(mapping):
+                why = f"mapped to NetSuite contact {mapping.target}"
+                needs.append(Need("Contact", name, why))
         else:
             numbers = rules.NUMBER if mapping.source in FINANCIAL_FIELDS else frozenset()
             why = f"mapped from NetSuite {mapping.source}"
@@ -114,6 +118,9 @@ def netsuite_needs(conf: IntegrationSettings, mappings: list[FieldMapping]) -> l
         if mapping.direction == MappingDirection.TO_NETSUITE:
             why = f"mapped from Salesforce {mapping.source or mapping.transform}"
             needs.append(Need("customer", _top(mapping.target), why))
+        elif mapping.direction == MappingDirection.CONTACT_TO_NETSUITE:
+            why = f"mapped from Salesforce Contact {mapping.source or mapping.transform}"
+            needs.append(Need("contact", _top(mapping.target), why))
         elif mapping.source:
             needs.append(Need("customer", _top(mapping.source), f"mapped to {mapping.target}"))
     return _first_of_each(needs)

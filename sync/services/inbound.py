@@ -17,6 +17,7 @@ from accounts.services import (
     STAGE_MAX_LENGTH,
     account_upsert_from_salesforce,
     accounts_upsert_from_salesforce,
+    contact_upsert_from_salesforce,
     customer_upsert_from_netsuite,
     opportunity_upsert_from_salesforce,
     parse_amount,
@@ -32,6 +33,7 @@ from ..mapping import payload_hash
 from ..models import InboundEvent, JobKind
 from ..outbox import DATABASE_AWAY, job_enqueue, jobs_in_process, jobs_wake
 from .attempts import account_queue_writeback
+from .contacts import contacts_queue_pushes
 from .financials import customer_values_arrived
 from .opportunities import opportunity_won_skipped, sales_order_refusal
 from .push import accounts_map, accounts_queue_pushes
@@ -177,8 +179,13 @@ def _apply(notes: list[dict[str, Any]]) -> dict[str, int]:
         counts["applied"] += len(applied)
         counts["stale"] += len(accounts) - len(applied)
     for note in notes:
-        if note["type"] != "Account":
+        if note["type"] == "Opportunity":
             counts["applied" if _opportunity_apply(note["fields"]) else "stale"] += 1
+        elif note["type"] == "Contact":
+            contact, applied = contact_upsert_from_salesforce(fields=note["fields"])
+            if applied:
+                contacts_queue_pushes(contacts=[contact])
+            counts["applied" if applied else "stale"] += 1
     return counts
 
 

@@ -25,6 +25,7 @@ from ..outbox import job_enqueue
 from ..selectors import account_outbound_payload
 from .address_lines import customer_write, lines_learnt
 from .attempts import Attempt, account_record_attempt
+from .contacts import account_contacts_follow
 from .match import Found, customer_for_link
 from .parents import MAX_PARENT_DEPTH, chain_too_deep_skip, children_push
 from .push import account_push_to_netsuite
@@ -142,6 +143,7 @@ def _remember_link(account: Account, linked: _Linked, payload: dict[str, Any]) -
     if linked.sent and as_sent(Account.objects.get(pk=account.pk)) != sent_payload:
         job_enqueue(kind=JobKind.ACCOUNT_PUSH, record_id=account.salesforce_id)
     children_push(parent=account)
+    account_contacts_follow(account=account)
     Customer.objects.update_or_create(
         netsuite_id=linked.netsuite_id,
         defaults={
