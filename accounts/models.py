@@ -134,6 +134,11 @@ class Contact(models.Model):
     pushed_payload = models.JSONField(null=True, blank=True, editable=False)
     last_synced_at = models.DateTimeField("last successful sync", null=True, blank=True)
     last_sync_error = models.TextField(blank=True)
+    # Its NetSuite Id and NetSuite Sync wait to be written back to Salesforce (as an Account's).
+    status_pending_since = models.DateTimeField(
+        null=True, blank=True, db_index=True, editable=False
+    )
+    status_version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

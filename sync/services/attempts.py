@@ -15,7 +15,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import Account
+from accounts.models import Account, Contact
 from integration_log.models import LogEntry, Outcome
 from integration_log.services import entry
 
@@ -151,7 +151,10 @@ def writeback_soon() -> None:
     )
     if queued and (queued[0] is None or queued[0] <= now):
         return
-    pending = Account.objects.filter(status_pending_since__isnull=False).count()
+    pending = sum(
+        model.objects.filter(status_pending_since__isnull=False).count()
+        for model in (Account, Contact)
+    )
     delay = rules.writeback_delay(pending=pending, batch_size=COLLECTION_LIMIT)
     if queued and queued[0] <= now + dt.timedelta(seconds=delay):
         return

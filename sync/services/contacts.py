@@ -4,13 +4,16 @@ attached to its customer (company), created by its external id (the Contact's id
 never makes a second one) and kept current in real time; the Account's Contacts follow it when
 it is linked; a Contact moved to another Account moves to that customer. The rules of a push
 apply: Create Only stops updates, the customer's lock stops every write, an unchanged contact
-is skipped. Each attempt is a log entry under the Contact's id and its outcome stays on it.
+is skipped. Each attempt is a log entry under the Contact's id; its outcome stays on it and
+goes to the Contact's NetSuite Id and NetSuite Sync in Salesforce with the write-back.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Account, Contact, Customer
@@ -25,7 +28,7 @@ from ..mapping import MappingError, diff, map_record
 from ..models import JobKind, MappingDirection, SyncJob
 from ..outbox import jobs_enqueue
 from ..selectors import mapping_rules
-from .attempts import Attempt
+from .attempts import Attempt, writeback_soon
 
 
 def contact_payload(contact: Contact) -> dict[str, Any]:
@@ -109,9 +112,14 @@ def _remember(
     contact: Contact, *, error: str = "", netsuite_id: str = "", pushed: dict | None = None
 ) -> None:
     """The attempt's outcome on the Contact: its NetSuite id and payload, or its error."""
-    changes: dict[str, Any] = {"last_sync_error": error[:10000]}
+    now = timezone.now()
+    changes: dict[str, Any] = {
+        "last_sync_error": error[:10000],
+        # Its NetSuite Id and NetSuite Sync go to Salesforce with the next write-back.
+        "status_version": F("status_version") + 1,
+        "status_pending_since": Coalesce(F("status_pending_since"), Value(now)),
+    }
     if not error:
-        changes.update(
-            netsuite_id=netsuite_id, pushed_payload=pushed, last_synced_at=timezone.now()
-        )
+        changes.update(netsuite_id=netsuite_id, pushed_payload=pushed, last_synced_at=now)
     Contact.objects.filter(pk=contact.pk).update(**changes)
+    writeback_soon()

@@ -1,7 +1,7 @@
 """
-Write-back: the NetSuite Id and NetSuite Sync values waiting on Accounts, and the values NetSuite
-reported on its own (financials.py), written to Salesforce with sObject Collections, 200
-Accounts a call, batched so a burst costs few calls.
+Write-back: the NetSuite Id and NetSuite Sync values waiting on Accounts and Contacts, and the
+values NetSuite reported on its own (financials.py), written to Salesforce with sObject
+Collections, 200 records a call, batched so a burst costs few calls.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
-from accounts.models import Account
+from accounts.models import Account, Contact
 from integration_log.models import Direction, Operation, Outcome
 from settings.models import IntegrationSettings
 
@@ -37,30 +37,42 @@ ROW_FIELDS = (
 )
 
 
-def _rows_to_write() -> list[dict[str, Any]]:
+CONTACT_ROW_FIELDS = ROW_FIELDS[:6]  # a Contact's: its NetSuite Id and NetSuite Sync
+# After a write, what is no longer pending on each kind of row.
+SETTLED = {
+    "Account": {"status_pending_since": None, "clear_netsuite_id": False, "values_pending": False},
+    "Contact": {"status_pending_since": None},
+}
+
+
+def _rows_to_write(model: type = Account, fields: tuple = ROW_FIELDS) -> list[dict[str, Any]]:
     """
     The pending rows that go now: during a burst only full batches, the rest once no new
     status arrived for a quiet spell (or the oldest waited long enough).
     """
-    pending = Account.objects.filter(status_pending_since__isnull=False)
+    pending = model.objects.filter(status_pending_since__isnull=False)
     span = pending.aggregate(
         oldest=Min("status_pending_since"), newest=Max("status_pending_since"), count=Count("pk")
     )
     if not span["count"]:
         return []
-    rows = list(
-        pending.order_by("status_pending_since").values(*ROW_FIELDS)[: 10 * COLLECTION_LIMIT]
-    )
+    rows = list(pending.order_by("status_pending_since").values(*fields)[: 10 * COLLECTION_LIMIT])
     if not rules.writeback_due(oldest=span["oldest"], newest=span["newest"], now=timezone.now()):
         rows = rows[: len(rows) // COLLECTION_LIMIT * COLLECTION_LIMIT]
     return rows
 
 
 def status_writeback(*, job: SyncJob | None = None) -> int:
-    """Write what is due; returns the number of Accounts written. Queues itself while more wait."""
-    rows = _rows_to_write()
+    """
+    Write what is due, Accounts then Contacts; returns the number of records written. Queues
+    itself while more wait.
+    """
+    batches = [
+        ("Account", _rows_to_write()),
+        ("Contact", _rows_to_write(Contact, CONTACT_ROW_FIELDS)),
+    ]
     written = 0
-    if rows:
+    if any(rows for _, rows in batches):
         conf = IntegrationSettings.load()
         client = SalesforceClient()
         with_status = rules.edition_supports_api_features(
@@ -72,16 +84,21 @@ def status_writeback(*, job: SyncJob | None = None) -> int:
             if with_status
             else []
         )
-        for start in range(0, len(rows), COLLECTION_LIMIT):
-            written += _write_batch(
-                rows[start : start + COLLECTION_LIMIT],
-                conf=conf,
-                client=client,
-                reverse=reverse,
-                with_status=with_status,
-                job=job,
-            )
-    if Account.objects.filter(status_pending_since__isnull=False).exists():
+        for sobject, rows in batches:
+            for start in range(0, len(rows), COLLECTION_LIMIT):
+                written += _write_batch(
+                    rows[start : start + COLLECTION_LIMIT],
+                    sobject=sobject,
+                    conf=conf,
+                    client=client,
+                    reverse=reverse if sobject == "Account" else [],
+                    with_status=with_status,
+                    job=job,
+                )
+    if any(
+        model.objects.filter(status_pending_since__isnull=False).exists()
+        for model in (Account, Contact)
+    ):
         job_enqueue(
             kind=JobKind.STATUS_WRITEBACK,
             record_id="*",
@@ -94,11 +111,11 @@ def _record(
     row: dict[str, Any], conf: IntegrationSettings, with_status: bool, reverse: list[str]
 ) -> dict:
     fields: dict[str, Any] = {"id": row["salesforce_id"]}
-    if row["values_pending"]:
+    if row.get("values_pending"):
         fields.update({t: row["fields"][t] for t in reverse if t in row["fields"]})
     if row["netsuite_id"]:
         fields[conf.salesforce_netsuite_id_field] = row["netsuite_id"]
-    elif row["clear_netsuite_id"]:  # SFNS unlinked it: Salesforce must not keep the old id
+    elif row.get("clear_netsuite_id"):  # SFNS unlinked it: Salesforce must not keep the old id
         fields[conf.salesforce_netsuite_id_field] = None
     if with_status:
         synced = row["last_synced_at"]
@@ -112,6 +129,7 @@ def _record(
 def _write_batch(
     rows: list[dict],
     *,
+    sobject: str = "Account",
     conf: IntegrationSettings,
     client: SalesforceClient,
     reverse: list[str],
@@ -121,7 +139,7 @@ def _write_batch(
     records = [_record(row, conf, with_status, reverse) for row in rows]
     attempt = Attempt(Operation.STATUS_WRITEBACK, Direction.TO_SALESFORCE, job=job)
     try:
-        results = client.update_many("Account", records)
+        results = client.update_many(sobject, records)
     except ClientError as exc:
         attempt.error(exc, client=client)
         raise
@@ -145,12 +163,11 @@ def _write_batch(
             Outcome.ERROR,
             "; ".join(f"{e.get('statusCode')}: {e.get('message')}" for e in result.errors),
         )
-    Account.objects.filter(settled).update(
-        status_pending_since=None, clear_netsuite_id=False, values_pending=False
-    )
+    model = Contact if sobject == "Contact" else Account
+    model.objects.filter(settled).update(**SETTLED[sobject])
     attempt.log(
         Outcome.SUCCESS,
-        f"{written} of {len(rows)} Account(s) updated",
+        f"{written} of {len(rows)} {sobject}(s) updated",
         request={"records": len(records), "fields": sorted({k for r in records for k in r})},
     )
     return written

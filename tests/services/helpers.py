@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from accounts.models import Account
+from accounts.models import Account, Contact
 from integration_log.models import LogEntry
 from sync import rules
 from sync.models import SyncJob
@@ -25,9 +25,10 @@ FINANCIALS = {
 
 def make_statuses_due() -> None:
     """Age the pending statuses past the batching window instead of sleeping through it."""
-    Account.objects.filter(status_pending_since__isnull=False).update(
-        status_pending_since=timezone.now() - rules.WRITEBACK_QUIET - dt.timedelta(seconds=1)
-    )
+    for model in (Account, Contact):
+        model.objects.filter(status_pending_since__isnull=False).update(
+            status_pending_since=timezone.now() - rules.WRITEBACK_QUIET - dt.timedelta(seconds=1)
+        )
 
 
 def only_log(operation: str) -> LogEntry:

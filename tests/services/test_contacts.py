@@ -10,12 +10,12 @@ import pytest
 
 from accounts.models import Contact
 from integration_log.models import LogEntry
-from sync.services import contacts, link
+from sync.services import contacts, link, writeback
 from sync.webhooks import salesforce_webhook_token
 
 from ..factories import AccountFactory
 from ..soap import outbound_message
-from .helpers import LOCK_FIELD
+from .helpers import LOCK_FIELD, make_statuses_due
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,7 +31,8 @@ ADA_FIELDS = {
 
 
 def _send(client, account, *, at="2026-09-01T10:00:00.000Z", **changes):
-    """Salesforce's outbound message for the Contact (its Account: account)."""
+    """Salesforce's outbound message for the Contact (its Account: account), as SFNS holds it
+    after."""
     fields = {**ADA_FIELDS, "AccountId": account.salesforce_id, "LastModifiedDate": at, **changes}
     response = client.post(
         f"/webhooks/salesforce/{salesforce_webhook_token()}/",
@@ -39,7 +40,7 @@ def _send(client, account, *, at="2026-09-01T10:00:00.000Z", **changes):
         content_type="text/xml; charset=utf-8",
     )
     assert response.status_code == 200
-    return Contact.objects.get(salesforce_id=ADA)
+    return Contact.objects.get(salesforce_id=fields["Id"])
 
 
 def _in_netsuite(netsuite, contact):
@@ -132,3 +133,22 @@ def test_a_private_contact_and_a_refused_one_are_logged_on_the_contact(client, l
     contact.account = None
     assert contacts.contact_push_to_netsuite(contact=contact) == "skipped"
     assert _pushes()[-1] == ("skipped", "no Account: a private Contact has no customer to follow")
+
+
+def test_the_contacts_netsuite_id_and_sync_reach_salesforce_with_the_write_back(
+    client, synced, netsuite, salesforce
+):
+    [contact_id] = salesforce.seed_ids(
+        Contact=[{"LastName": "Lovelace", "AccountId": synced.salesforce_id}]
+    )["Contact"]
+    contact = _send(client, synced, Id=contact_id)
+    assert contact.netsuite_id and contact.status_pending_since
+
+    make_statuses_due()  # the Account's and the Contact's
+    writeback.status_writeback()
+
+    record = salesforce.state()["records"]["Contact"][contact_id]
+    assert record["NetSuite_Id__c"] == contact.netsuite_id
+    assert record["NetSuite_Sync__c"] == contact.last_synced_at.isoformat(timespec="seconds")
+    contact.refresh_from_db()
+    assert contact.status_pending_since is None
