@@ -6,7 +6,26 @@ from __future__ import annotations
 from django.db import models
 
 
-class Account(models.Model):
+class SyncStatus(models.Model):
+    """
+    A synced record's last outcome, shown on it here and, by the write-back, in its NetSuite
+    Sync field in Salesforce (Accounts and Contacts alike).
+    """
+
+    last_synced_at = models.DateTimeField("last successful sync", null=True, blank=True)
+    last_sync_error = models.TextField(blank=True)
+    # Set when the NetSuite Id / NetSuite Sync values changed and wait to be written back to
+    # Salesforce (in batches); the version tells a writer whether they changed again meanwhile.
+    status_pending_since = models.DateTimeField(
+        null=True, blank=True, db_index=True, editable=False
+    )
+    status_version = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Account(SyncStatus):
     """A Salesforce Account as SFNS last saw it."""
 
     LINK_NEW = "new"
@@ -28,20 +47,12 @@ class Account(models.Model):
     link_choice = models.CharField(max_length=32, blank=True, editable=False)
     # Deleted (or merged into another Account) in Salesforce: kept here, unlinked, for the record.
     deleted_at = models.DateTimeField("deleted in Salesforce", null=True, blank=True)
-    last_synced_at = models.DateTimeField("last successful sync", null=True, blank=True)
-    last_sync_error = models.TextField(blank=True)
     # Hash of the mapped NetSuite payload as of the last save: a save that leaves it unchanged
     # enqueues nothing.
     mapped_hash = models.CharField(max_length=64, blank=True, editable=False)
     # The last payload NetSuite accepted: a push that would send the same is skipped, which
     # also ends NetSuite -> Salesforce -> NetSuite loops.
     pushed_payload = models.JSONField(null=True, blank=True, editable=False)
-    # Set when the NetSuite Id / NetSuite Sync values changed and wait to be written back to
-    # Salesforce (in batches); the version tells a writer whether they changed again meanwhile.
-    status_pending_since = models.DateTimeField(
-        null=True, blank=True, db_index=True, editable=False
-    )
-    status_version = models.PositiveIntegerField(default=0, editable=False)
     # SFNS unlinked the Account (its customer was deleted in NetSuite): the next write-back
     # clears its NetSuite Id in Salesforce. Without it an empty NetSuite Id writes nothing, so
     # a value an admin typed in Salesforce is never wiped by an Account that was never linked.
@@ -118,7 +129,7 @@ class Opportunity(models.Model):
         return f"{self.name} ({self.salesforce_id})"
 
 
-class Contact(models.Model):
+class Contact(SyncStatus):
     """A Salesforce Contact; follows its Account to NetSuite as a contact of its customer."""
 
     salesforce_id = models.CharField("Salesforce ID", max_length=18, unique=True)
@@ -132,13 +143,6 @@ class Contact(models.Model):
     netsuite_id = models.CharField("NetSuite internal ID", max_length=32, blank=True)
     # The last payload NetSuite accepted: a push that would send the same is skipped.
     pushed_payload = models.JSONField(null=True, blank=True, editable=False)
-    last_synced_at = models.DateTimeField("last successful sync", null=True, blank=True)
-    last_sync_error = models.TextField(blank=True)
-    # Its NetSuite Id and NetSuite Sync wait to be written back to Salesforce (as an Account's).
-    status_pending_since = models.DateTimeField(
-        null=True, blank=True, db_index=True, editable=False
-    )
-    status_version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

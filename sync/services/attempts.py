@@ -97,32 +97,42 @@ class Attempt:
         return retrying
 
 
+# The records whose NetSuite Id and NetSuite Sync the write-back takes to Salesforce.
+STATUS_MODELS = (Account, Contact)
+
+
+def status_changes(*, now: dt.datetime, error: str | None = None) -> dict[str, Any]:
+    """
+    The UPDATE of a record's sync status (accounts.models.SyncStatus) after an attempt: its
+    write-back is due (its version bumped, so a batch on its way does not settle it), and with
+    error given, the attempt's outcome. None: the status as it was, values to write only.
+    """
+    changes: dict[str, Any] = {
+        "status_version": F("status_version") + 1,
+        "status_pending_since": Coalesce(F("status_pending_since"), Value(now)),
+    }
+    if error is not None:
+        changes["last_sync_error"] = error[:10000]
+        if not error:
+            changes["last_synced_at"] = now
+    return changes
+
+
 def account_record_attempt(*, account: Account, error: str = "") -> None:
     """
     Remember the outcome of a sync attempt on the Account and queue its write-back to
     Salesforce. Write-backs are batched: a full batch goes at once, a lone one within seconds.
     """
-    now = timezone.now()
-    changes: dict[str, Any] = {
-        "last_sync_error": error[:10000],
-        "status_version": F("status_version") + 1,
-        "status_pending_since": Coalesce(F("status_pending_since"), Value(now)),
-    }
-    if not error:
-        changes["last_synced_at"] = now
-    Account.objects.filter(pk=account.pk).update(**changes)
-    writeback_soon()
+    accounts_record(pks=[account.pk], error=error)
 
 
 def accounts_record_success(*, pks: list[int]) -> None:
     """account_record_attempt for many Accounts that synced without error, in one UPDATE."""
-    now = timezone.now()
-    Account.objects.filter(pk__in=pks).update(
-        last_sync_error="",
-        last_synced_at=now,
-        status_version=F("status_version") + 1,
-        status_pending_since=Coalesce(F("status_pending_since"), Value(now)),
-    )
+    accounts_record(pks=pks, error="")
+
+
+def accounts_record(*, pks: list[int], error: str) -> None:
+    Account.objects.filter(pk__in=pks).update(**status_changes(now=timezone.now(), error=error))
     writeback_soon()
 
 
@@ -152,8 +162,7 @@ def writeback_soon() -> None:
     if queued and (queued[0] is None or queued[0] <= now):
         return
     pending = sum(
-        model.objects.filter(status_pending_since__isnull=False).count()
-        for model in (Account, Contact)
+        model.objects.filter(status_pending_since__isnull=False).count() for model in STATUS_MODELS
     )
     delay = rules.writeback_delay(pending=pending, batch_size=COLLECTION_LIMIT)
     if queued and queued[0] <= now + dt.timedelta(seconds=delay):

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Account, Contact, Customer
@@ -28,7 +26,7 @@ from ..mapping import MappingError, diff, map_record
 from ..models import JobKind, MappingDirection, SyncJob
 from ..outbox import jobs_enqueue
 from ..selectors import mapping_rules
-from .attempts import Attempt, writeback_soon
+from .attempts import Attempt, status_changes, writeback_soon
 
 
 def contact_payload(contact: Contact) -> dict[str, Any]:
@@ -112,14 +110,8 @@ def _remember(
     contact: Contact, *, error: str = "", netsuite_id: str = "", pushed: dict | None = None
 ) -> None:
     """The attempt's outcome on the Contact: its NetSuite id and payload, or its error."""
-    now = timezone.now()
-    changes: dict[str, Any] = {
-        "last_sync_error": error[:10000],
-        # Its NetSuite Id and NetSuite Sync go to Salesforce with the next write-back.
-        "status_version": F("status_version") + 1,
-        "status_pending_since": Coalesce(F("status_pending_since"), Value(now)),
-    }
+    changes = status_changes(now=timezone.now(), error=error)
     if not error:
-        changes.update(netsuite_id=netsuite_id, pushed_payload=pushed, last_synced_at=now)
+        changes.update(netsuite_id=netsuite_id, pushed_payload=pushed)
     Contact.objects.filter(pk=contact.pk).update(**changes)
     writeback_soon()

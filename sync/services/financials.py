@@ -13,8 +13,6 @@ import logging
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Account
@@ -26,7 +24,7 @@ from .. import rules
 from ..mapping import MappingError, diff, map_record
 from ..models import MappingDirection
 from ..selectors import mapping_rules
-from .attempts import Attempt, writeback_soon
+from .attempts import Attempt, status_changes, writeback_soon
 from .update_from_netsuite import account_values_from_netsuite
 
 logger = logging.getLogger(__name__)
@@ -90,11 +88,7 @@ def customer_values_arrived(
             continue
         before = {k: account.fields.get(k) for k in changed}
         account_values_from_netsuite(account, changed, now, synced=False)
-        Account.objects.filter(pk=account.pk).update(
-            values_pending=True,
-            status_version=F("status_version") + 1,
-            status_pending_since=Coalesce(F("status_pending_since"), Value(now)),
-        )
+        Account.objects.filter(pk=account.pk).update(values_pending=True, **status_changes(now=now))
         Attempt(
             Operation.ACCOUNT_UPDATE_FROM_NETSUITE,
             Direction.TO_SALESFORCE,

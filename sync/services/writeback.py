@@ -21,7 +21,7 @@ from ..clients.salesforce import COLLECTION_LIMIT, SalesforceClient
 from ..models import JobKind, MappingDirection, SyncJob
 from ..outbox import job_enqueue
 from ..selectors import mapping_rules
-from .attempts import Attempt
+from .attempts import STATUS_MODELS, Attempt
 from .update_from_netsuite import salesforce_edition
 
 ROW_FIELDS = (
@@ -96,8 +96,7 @@ def status_writeback(*, job: SyncJob | None = None) -> int:
                     job=job,
                 )
     if any(
-        model.objects.filter(status_pending_since__isnull=False).exists()
-        for model in (Account, Contact)
+        model.objects.filter(status_pending_since__isnull=False).exists() for model in STATUS_MODELS
     ):
         job_enqueue(
             kind=JobKind.STATUS_WRITEBACK,
