@@ -27,6 +27,7 @@ from ..models import JobKind, MappingDirection, SyncJob
 from ..outbox import jobs_enqueue
 from ..selectors import mapping_rules
 from .attempts import Attempt, status_changes, writeback_soon
+from .push import customer_read
 
 
 def contact_payload(contact: Contact) -> dict[str, Any]:
@@ -58,8 +59,7 @@ def _locked(client: NetSuiteClient, conf: IntegrationSettings, netsuite_id: str)
     """The customer's Salesforce Lock Record box, read now or as the NetSuite webhook told."""
     if not conf.check_lock_before_push:
         return Customer.objects.filter(netsuite_id=netsuite_id, locked=True).exists()
-    lock_field = conf.netsuite_lock_field
-    return bool(client.get("customer", netsuite_id, fields=[lock_field]).get(lock_field))
+    return customer_read(client=client, conf=conf, netsuite_id=netsuite_id, with_lines=False)[0]
 
 
 def contact_push_to_netsuite(*, contact: Contact, job: SyncJob | None = None) -> str:

@@ -184,11 +184,11 @@ class PushBatch:
                 customer_lines(client=self.client, netsuite_id=netsuite_id) if with_lines else None
             )
             return netsuite_id in self.locked_mirrors, current
-        lock_field = self.conf.netsuite_lock_field
-        fields = [lock_field, address_book.SUBLIST] if with_lines else [lock_field]
-        record = self.client.get("customer", netsuite_id, fields=fields, expand=with_lines)
-        self.locks_read[netsuite_id] = bool(record.get(lock_field))
-        return self.locks_read[netsuite_id], address_book.lines(record) if with_lines else None
+        locked, lines = customer_read(
+            client=self.client, conf=self.conf, netsuite_id=netsuite_id, with_lines=with_lines
+        )
+        self.locks_read[netsuite_id] = locked
+        return locked, lines
 
     def save(self) -> None:
         """Write what the pushes so far did, and start over."""
@@ -203,6 +203,17 @@ class PushBatch:
             bulk_update(self.pushed, ["pushed_payload"])
             accounts_record_success(pks=[account.pk for account in self.pushed])
         self.entries, self.pushed, self.locks_read = [], [], {}
+
+
+def customer_read(
+    *, client: NetSuiteClient, conf: IntegrationSettings, netsuite_id: str, with_lines: bool
+) -> tuple[bool, list | None]:
+    """The customer's Salesforce Lock Record as NetSuite has it now (one GET), and with_lines,
+    its address book lines read in the same GET."""
+    lock_field = conf.netsuite_lock_field
+    fields = [lock_field, address_book.SUBLIST] if with_lines else [lock_field]
+    record = client.get("customer", netsuite_id, fields=fields, expand=with_lines)
+    return bool(record.get(lock_field)), address_book.lines(record) if with_lines else None
 
 
 def account_push_to_netsuite(
