@@ -144,3 +144,14 @@ def test_beat_runs_the_digest_task_every_minute(settings, linked, netsuite, noti
     assert entry == {"task": notify_failures.name, "schedule": 60.0}
     assert notify_failures.delay().get() == 1
     assert len(mailoutbox) == 1
+
+
+def test_of_two_workers_claiming_the_same_period_one_sends(notices_to):
+    from sync.services.notices import _claim
+
+    last = IntegrationSettings.load().failure_notice_sent_at
+    until = timezone.now()
+
+    # Both read the same last period end; the compare-and-set lets the first one through.
+    assert _claim(last, until) is True
+    assert _claim(last, until) is False

@@ -172,6 +172,25 @@ def test_a_lock_and_financials_changed_in_netsuite_without_a_webhook_reach_the_m
     assert customer.balance == Decimal("1250.50")
 
 
+def test_financials_the_reconcile_finds_reach_the_salesforce_account_on_their_own(
+    linked_pair, salesforce, netsuite
+):
+    acme, _ = linked_pair
+    LogEntry.objects.all().delete()  # the first pass brought the customer's zeros
+    netsuite.seed(customer=[{"id": "900", "companyName": "Acme", "balance": 1250.5}])
+    netsuite.edit(type="customer", id="900", fields={"overdueBalance": 75})
+
+    reconcile_run()
+    make_statuses_due()
+    writeback.status_writeback()
+
+    record = salesforce.account(acme)
+    # SuiteQL gives the numbers as text; they reach Salesforce as numbers.
+    assert (record["NetSuite_Balance__c"], record["NetSuite_Overdue_Balance__c"]) == (1250.5, 75)
+    (entry,) = LogEntry.objects.filter(operation="account_update_from_netsuite")
+    assert entry.diff["NetSuite_Balance__c"] == [0, 1250.5]
+
+
 def test_a_pass_is_due_after_the_interval_in_the_settings(db, integration_settings):
     now = timezone.now()
     integration_settings(reconcile_minutes=15)
