@@ -35,7 +35,6 @@ COUNTRY_ALIASES = {
     "BURMA": "MM",
     "SWAZILAND": "SZ",
     "CAPE VERDE": "CV",
-    "US": "US",
     "UAE": "AE",
     "NETHERLANDS": "NL",
     "BRASIL": "BR",

@@ -23,9 +23,14 @@ from ..clients.netsuite import NetSuiteClient
 from ..clients.salesforce import SalesforceClient
 from ..errors import SyncRefused
 from ..mapping import diff
-from ..models import JobKind, SyncJob
+from ..models import JobKind, MappingDirection, SyncJob
 from ..outbox import job_enqueue
-from ..selectors import account_mapped_hash, account_outbound_payload, customer_inbound_values
+from ..selectors import (
+    account_mapped_hash,
+    account_outbound_payload,
+    customer_inbound_values,
+    mapping_rules,
+)
 from .attempts import Attempt
 
 
@@ -85,12 +90,13 @@ def account_values_from_netsuite(
     values NetSuite reported on their own leave a failed push's error showing.
     """
     locked = Account.objects.select_for_update().get(pk=account.pk)
+    outbound = mapping_rules(MappingDirection.TO_NETSUITE)  # read once for before and after
     try:
         outbound_before = address_book.with_line_ids(
-            account_outbound_payload(locked), locked.pushed_payload
+            account_outbound_payload(locked, outbound), locked.pushed_payload
         )
         locked.fields = {**locked.fields, **values}
-        mapped = account_outbound_payload(locked)
+        mapped = account_outbound_payload(locked, outbound)
     except SyncRefused:
         # A broken outbound mapping (the next push fails and says so) must not stop the values
         # coming back; there is then nothing to keep from being pushed back either.
