@@ -30,11 +30,16 @@ from .attempts import Attempt, status_changes, writeback_soon
 from .push import customer_read
 
 
-def contact_payload(contact: Contact) -> dict[str, Any]:
-    """What NetSuite's contact gets: the mapped fields, and its company (the customer)."""
+def contact_payload(contact: Contact, rules_: list | None = None) -> dict[str, Any]:
+    """
+    What NetSuite's contact gets: the mapped fields, and its company (the customer). rules_:
+    the Contact mapping, when the caller maps many Contacts.
+    """
     source = {**contact.fields, "Id": contact.salesforce_id}
+    if rules_ is None:
+        rules_ = mapping_rules(MappingDirection.CONTACT_TO_NETSUITE)
     try:
-        payload = map_record(source, mapping_rules(MappingDirection.CONTACT_TO_NETSUITE))
+        payload = map_record(source, rules_)
     except MappingError as exc:
         raise SyncRefused(rules.mapping_refusal(error=str(exc))) from exc
     account = contact.account
@@ -44,10 +49,25 @@ def contact_payload(contact: Contact) -> dict[str, Any]:
 
 
 def contacts_queue_pushes(*, contacts: list[Contact]) -> None:
-    """Push jobs for the Contacts whose Account is linked (the others wait for its link)."""
-    record_ids = [c.salesforce_id for c in contacts if c.account and c.account.netsuite_id]
+    """
+    Push jobs for the Contacts whose Account is linked (the others wait for its link) and
+    whose NetSuite values changed: a Salesforce edit to a field no mapping reads queues none.
+    """
+    rules_ = mapping_rules(MappingDirection.CONTACT_TO_NETSUITE)
+    record_ids = [
+        c.salesforce_id
+        for c in contacts
+        if c.account and c.account.netsuite_id and _changed(c, rules_)
+    ]
     if record_ids:
         jobs_enqueue(kind=JobKind.CONTACT_PUSH, record_ids=record_ids)
+
+
+def _changed(contact: Contact, rules_: list) -> bool:
+    try:
+        return contact_payload(contact, rules_) != contact.pushed_payload
+    except SyncRefused:  # the push logs why, on the Contact too
+        return True
 
 
 def account_contacts_follow(*, account: Account) -> None:

@@ -78,6 +78,16 @@ def test_a_contact_of_a_linked_account_becomes_a_netsuite_contact_of_its_custome
     assert len(netsuite.state()["records"]["contact"]) == 1  # updated, not made twice
 
 
+def test_an_edit_to_a_field_no_mapping_reads_queues_nothing(client, linked, netsuite):
+    _send(client, linked)
+    netsuite.reset_stats()
+
+    _send(client, linked, at="2026-09-01T11:00:00.000Z", Department="R&D")
+
+    assert _pushes() == [("success", "")]
+    assert netsuite.stats()["calls"] == {}
+
+
 def test_contacts_of_an_unlinked_account_wait_and_follow_it_when_it_is_linked(
     client, netsuite, field_mappings
 ):
