@@ -1,8 +1,9 @@
 """
 A NetSuite SuiteTalk REST emulator: token-based auth (OAuth 1.0a, HMAC-SHA256) verified for
-real, customer/estimate/salesOrder records, eid: upserts, a SuiteQL subset, the metadata catalog,
-NetSuite's error bodies and its concurrency governance. The customer's custom fields are those
-SFNS's SuiteCloud project (deploy/netsuite) creates; a field the account lacks is refused.
+real, customer/contact/estimate/salesOrder records and items (items.py), eid: upserts, a SuiteQL
+subset, the metadata catalog, NetSuite's error bodies and its concurrency governance. The
+customer's custom fields are those SFNS's SuiteCloud project (deploy/netsuite) creates; a field
+the account lacks is refused.
 Changes can be POSTed to a notify URL the way the project's SuiteScript does.
 
 Control extras: POST /__emulator__/edit {"type": "customer", "id": "101", "fields": {...}}
@@ -12,7 +13,10 @@ parameters (webhook.py); REST calls are made as employee webhook.REST_USER_ID.
 POST /__emulator__/fields {"record": "customer", "add": {"custentity_x": {"type": "string"}},
 "drop": ["custentity_y"]} changes the custom fields; POST /__emulator__/reset restores the
 project's. POST /__emulator__/seed {"customer": [{"id": "501", ...}]} stores records as given
-(a lastModifiedDate included) without notifying: 100,000 customers in a second or two.
+(a lastModifiedDate included) without notifying: 100,000 customers in a second or two; items
+too ({"serviceSaleItem": [{"id": "7", "itemId": "Widget", "externalId": "W-1"}]}, and likewise
+inventoryItem and nonInventorySaleItem). A reset leaves the one item every account starts with,
+service item 1 ("Services").
 POST /__emulator__/account {"oneWorld": true} makes the account OneWorld (accounting.py).
 """
 
@@ -28,9 +32,10 @@ from werkzeug.wrappers import Request, Response
 from ..base import CONTROL_PREFIX, EmulatorApp, json_response
 from .accounting import account_control
 from .errors import ns_error
+from .items import initial_items
 from .metadata import MetadataMixin
 from .package import package_fields, script_parameters
-from .records import RecordsMixin
+from .records import RecordsMixin, now_stamp
 from .schema import RECORD_TYPES
 from .suiteql import SuiteQLMixin
 from .tba import TokenAuthMixin
@@ -51,6 +56,10 @@ class NetSuiteEmulator(
         # A state file written before the emulator kept these: the project's.
         self.state.setdefault("custom_fields", copy.deepcopy(self.package_fields))
         self.state.setdefault("script_parameters", dict(self.script_parameters))
+        # ... and one written before it kept items: the items a new account has.
+        for rtype, items in initial_items(now_stamp()).items():
+            self.state["records"].setdefault(rtype, items)
+            self.state["custom_fields"].setdefault(rtype, {})
 
     def rules(self) -> list[Rule]:
         return [
@@ -81,7 +90,10 @@ class NetSuiteEmulator(
     def initial_state(self) -> dict[str, Any]:
         return {
             "next_id": 100,
-            "records": {rtype: {} for rtype in RECORD_TYPES},
+            "records": {
+                **{rtype: {} for rtype in RECORD_TYPES},
+                **initial_items(now_stamp()),
+            },
             "custom_fields": copy.deepcopy(self.package_fields),
             "script_parameters": dict(self.script_parameters),
         }

@@ -32,7 +32,7 @@ def body_error(rtype: str, fields: dict[str, dict], body: dict) -> Response | No
             return ns_error(
                 400, "INVALID_CONTENT", f"The field {key} is read-only and cannot be set.", key
             )
-        if value is not None and (refused := _value_error(key, spec, value)):
+        if value is not None and (refused := value_error(key, spec, value)):
             return refused
     eid = body.get("externalId")
     if eid is not None and not EXTERNAL_ID.match(eid):
@@ -45,14 +45,16 @@ def body_error(rtype: str, fields: dict[str, dict], body: dict) -> Response | No
     return None
 
 
-def _value_error(key: str, spec: dict, value: Any) -> Response | None:
-    kind = spec["type"]
+def value_error(key: str, spec: dict, value: Any, path: str | None = None) -> Response | None:
+    """The 400 for a (non-null) value field key does not take; path: where it is in the body
+    (o:errorPath), key itself unless said."""
+    kind, path = spec["type"], path or key
     if kind == "reference" and not (isinstance(value, dict) and "id" in value):
         return ns_error(
             400,
             "INVALID_CONTENT",
             f'Invalid value for the reference field {key}: expected {{"id": ...}}.',
-            key,
+            path,
         )
     if not value_fits(kind, value):
         shown = value if isinstance(value, str) else json.dumps(value)
@@ -62,7 +64,7 @@ def _value_error(key: str, spec: dict, value: Any) -> Response | None:
             "INVALID_CONTENT",
             "Error while accessing resource: You have entered an Invalid Field Value "
             f"{shown} for the following field: {key}",
-            key,
+            path,
         )
     limit = spec.get("maxLength")
     if kind == "string" and limit and len(value) > limit:
@@ -71,7 +73,7 @@ def _value_error(key: str, spec: dict, value: Any) -> Response | None:
             "USER_ERROR",
             f"The field {key} contained more than the maximum number ( {limit} ) of "
             "characters allowed.",
-            key,
+            path,
         )
     return None
 

@@ -1,6 +1,7 @@
 """
-REST records: customer, contact, estimate and salesOrder by internal id or eid: external id
-(GET, POST, PATCH, PUT upsert, DELETE), with NetSuite's validation errors and sublist semantics.
+REST records: customer, contact, estimate, salesOrder and the item types (items.py) by internal
+id or eid: external id (GET, POST, PATCH, PUT upsert, DELETE), with NetSuite's validation errors
+and sublist semantics.
 """
 
 from __future__ import annotations
@@ -16,11 +17,21 @@ from .accounting import accounting_error
 from .address_book import SUBLIST, address_book_error, address_book_write, with_line_ids
 from .errors import ns_error
 from .fields import body_error
+from .items import item_error, item_lines_error, transaction_total
 from .record_index import RecordIndex
-from .schema import EXTERNAL_ID, FINANCIAL_FIELDS, RECORD_TYPES, REFERENCE_FIELDS, STANDARD_FIELDS
+from .schema import (
+    EXTERNAL_ID,
+    FINANCIAL_FIELDS,
+    ITEM_TYPES,
+    RECORD_TYPES,
+    REFERENCE_FIELDS,
+    STANDARD_FIELDS,
+    TRANSACTION_TYPES,
+)
 
 
-def _now() -> str:
+def now_stamp() -> str:
+    """The time now as NetSuite's REST records give dateCreated and lastModifiedDate."""
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -52,16 +63,21 @@ class RecordsMixin:
         return ref, records.get(ref)
 
     def _duplicate_external_id(self, rtype: str, rid: str | None, body: dict) -> Response | None:
-        """NetSuite's 400 when body gives an external id another record of rtype carries."""
+        """NetSuite's 400 when body gives an external id another record of rtype carries (of
+        any item type, for an item: the item types share one table)."""
         eid = body.get("externalId")
         if not eid:
             return None
-        holder = self.record_index(rtype).find_eid(self._records(rtype), eid)
-        if holder is None or holder == rid:
-            return None
-        return ns_error(
-            400, "USER_ERROR", "A record with this external ID already exists.", "externalId"
-        )
+        for other in ITEM_TYPES if rtype in ITEM_TYPES else (rtype,):
+            holder = self.record_index(other).find_eid(self._records(other), eid)
+            if holder is not None and (other, holder) != (rtype, rid):
+                return ns_error(
+                    400,
+                    "USER_ERROR",
+                    "A record with this external ID already exists.",
+                    "externalId",
+                )
+        return None
 
     def _link(self, request: Request, rtype: str, rid: str) -> str:
         return f"{request.host_url.rstrip('/')}/services/rest/record/v1/{rtype}/{rid}"
@@ -99,6 +115,8 @@ class RecordsMixin:
             return self._customer_error(body, creating=creating)
         if rtype == "contact":
             return self._contact_error(body, creating=creating)
+        if rtype in ITEM_TYPES:
+            return item_error(body, creating=creating)
         return self._transaction_error(body, creating=creating)
 
     def _contact_error(self, body: dict, *, creating: bool) -> Response | None:
@@ -148,7 +166,7 @@ class RecordsMixin:
                 "You must have at least one valid line item for this transaction.",
                 "item",
             )
-        return None
+        return item_lines_error(self.state["records"], body)
 
     def _new_id(self) -> str:
         rid = str(self.state["next_id"])
@@ -166,7 +184,7 @@ class RecordsMixin:
     ) -> str:
         """seeding: body is the caller's to keep, and the index is rebuilt after the batch."""
         rid = rid or self._new_id()
-        now = _now()
+        now = now_stamp()
         record = {"dateCreated": now, "lastModifiedDate": now}
         record.update(body if seeding else copy.deepcopy(body))
         if rtype == "customer":
@@ -178,11 +196,10 @@ class RecordsMixin:
         elif rtype == "contact":
             name = " ".join(filter(None, (body.get("firstName"), body.get("lastName"))))
             record.setdefault("entityId", name or f"CONTACT{rid}")
-        else:
-            record["total"] = sum(
-                float(line.get("quantity", 1)) * float(line.get("rate", 0))
-                for line in body.get("item", {}).get("items", [])
-            )
+        elif rtype in TRANSACTION_TYPES:
+            record["total"] = transaction_total(self.state["records"], record)
+        elif rtype in ITEM_TYPES:
+            record.setdefault("isInactive", False)  # a checkbox never ticked
         records = self._records(rtype)
         records[rid] = record
         if seeding:
@@ -216,7 +233,9 @@ class RecordsMixin:
                 current["items"] = current["items"] + copy.deepcopy(value["items"])
             else:
                 record[key] = copy.deepcopy(value)
-        record["lastModifiedDate"] = _now()
+        if rtype in TRANSACTION_TYPES:
+            record["total"] = transaction_total(self.state["records"], record)
+        record["lastModifiedDate"] = now_stamp()
 
     def _known_type(self, rtype: str) -> Response | None:
         if rtype not in RECORD_TYPES:
@@ -304,6 +323,8 @@ class RecordsMixin:
         if bad := self._validate(rtype, body, creating=record is None):
             return bad
         body = {**body, "externalId": ref[4:]}
+        if bad := self._duplicate_external_id(rtype, rid, body):
+            return bad  # an item of another type has it
         before = None
         if record is None:
             rid = self._create(rtype, body)

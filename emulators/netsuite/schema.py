@@ -9,7 +9,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-RECORD_TYPES = ("customer", "contact", "estimate", "salesOrder")
+TRANSACTION_TYPES = ("estimate", "salesOrder")
+# The item record types the emulator keeps, and the type each is in SuiteQL's one item table
+# (item.itemtype). Their internal ids are one sequence: an id names one item of one type.
+ITEM_TYPES = {
+    "inventoryItem": "InvtPart",
+    "nonInventorySaleItem": "NonInvtPart",
+    "serviceSaleItem": "Service",
+}
+RECORD_TYPES = ("customer", "contact", *TRANSACTION_TYPES, *ITEM_TYPES)
 # What a field takes; the metadata catalog describes each kind (metadata.py).
 KINDS = ("boolean", "string", "integer", "number", "date", "datetime", "reference", "sublist")
 # The prefix of the custom fields each record type can have (SDF custom object file structure).
@@ -18,6 +26,7 @@ CUSTOM_PREFIXES = {
     "contact": "custentity",
     "estimate": "custbody",
     "salesOrder": "custbody",
+    **dict.fromkeys(ITEM_TYPES, "custitem"),
 }
 EXTERNAL_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -103,11 +112,29 @@ TRANSACTION_FIELDS = {
     "title": field("string", "Title"),
     "total": _read_only("number", "Total"),
 }
+# What a line of a transaction's item sublist may hold.
+TRANSACTION_LINE_FIELDS = {
+    "item": field("reference", "Item", recordType="item"),
+    "description": field("string", "Description"),
+    "quantity": field("number", "Quantity"),
+    "rate": field("number", "Rate"),
+    "amount": field("number", "Amount"),
+}
+ITEM_FIELDS = {
+    **SYSTEM_FIELDS,
+    "itemId": field("string", "Item Name/Number"),
+    "displayName": field("string", "Display Name/Code"),
+    "salesDescription": field("string", "Sales Description"),
+    "externalId": field("string", "External ID"),
+    "isInactive": field("boolean", "Inactive"),
+    "basePrice": field("number", "Base Price"),
+}
 STANDARD_FIELDS = {
     "customer": CUSTOMER_FIELDS,
     "contact": CONTACT_FIELDS,
     "estimate": TRANSACTION_FIELDS,
     "salesOrder": TRANSACTION_FIELDS,
+    **dict.fromkeys(ITEM_TYPES, ITEM_FIELDS),
 }
 REFERENCE_FIELDS = {
     name

@@ -51,7 +51,9 @@ NOT_IN_SUITEQL = {
         "daysOverdue",
         "depositBalance",
         "defaultAddress",
-    }
+    },
+    # An item's prices are in SuiteQL's pricing table, not on the item row.
+    "item": {"basePrice"},
 }
 _NO_COLUMN_KINDS = ("links", "sublist")
 

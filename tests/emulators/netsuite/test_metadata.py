@@ -35,7 +35,15 @@ def test_the_catalog_lists_the_record_types_with_links_to_their_schemas(api):
 
     assert response.status_code == 200
     items = {item["name"]: item["links"] for item in response.json()["items"]}
-    assert set(items) == {"customer", "contact", "estimate", "salesorder"}
+    assert set(items) == {
+        "customer",
+        "contact",
+        "estimate",
+        "salesorder",
+        "inventoryitem",
+        "noninventorysaleitem",
+        "servicesaleitem",
+    }
     schema_link = next(
         link for link in items["customer"] if link["mediaType"] == "application/schema+json"
     )

@@ -67,6 +67,7 @@ def test_patch_appends_sublist_lines_unless_replace_names_the_sublist(netsuite, 
     line = {"item": {"id": "7"}, "quantity": 1, "rate": 10}
     netsuite.seed(
         customer=[{"id": "502", "companyName": "Acme"}],
+        serviceSaleItem=[{"id": "7", "itemId": "Setup"}, {"id": "8", "itemId": "Support"}],
         salesOrder=[{"id": "900", "entity": {"id": "502"}, "item": {"items": [line]}}],
     )
     other = {"item": {"id": "8"}, "quantity": 2, "rate": 5}
@@ -195,7 +196,10 @@ def test_estimate_needs_at_least_one_item(netsuite, api):
 
 
 def test_estimate_with_entity_and_items_is_created(netsuite, api):
-    netsuite.seed(customer=[{"id": "501", "companyName": "Acme"}])
+    netsuite.seed(
+        customer=[{"id": "501", "companyName": "Acme"}],
+        serviceSaleItem=[{"id": "7", "itemId": "Setup"}],
+    )
     lines = {"items": [{"item": {"id": "7"}, "quantity": 2, "rate": 10}]}
 
     response = api("POST", "record/v1/estimate", json={"entity": {"id": "501"}, "item": lines})
