@@ -33,6 +33,7 @@ from .package import (
     load_outbound_fields,
     load_permission_sets,
 )
+from .products import ProductsMixin
 from .query import QueryMixin
 from .records import RecordsMixin
 from .recycle import RecycleMixin
@@ -49,6 +50,7 @@ class SalesforceEmulator(
     DescribeMixin,
     FieldsMixin,
     RecycleMixin,
+    ProductsMixin,
     StoreMixin,
     QueryMixin,
     CompositeMixin,
@@ -59,7 +61,9 @@ class SalesforceEmulator(
 ):
     """
     Salesforce as SFNS sees it: OAuth (password, client credentials, JWT bearer), REST sObjects
-    Account/Contact/Opportunity (CRUD, upsert by external id, composite collections), SOQL
+    Account/Contact/Opportunity and the product objects, Product2/Pricebook2/PricebookEntry/
+    OpportunityLineItem with their rules (products.py) (CRUD, upsert by external id, composite
+    collections, describe and the global sObject list), SOQL
     through query and queryAll, the Composite resource (subrequests as one API call), Bulk API
     2.0 query jobs, the recycle bin (IsDeleted, MasterRecordId), the daily API allocation, and
     SOAP outbound messages to notify_url, sent by the package's record-triggered flows.
@@ -83,9 +87,13 @@ class SalesforceEmulator(
       and "edition" (Organization.OrganizationType); these live in the state, so reset
       restores the constructor's values.
     - POST /__emulator__/seed {"Account": [...], "Contact": [...], "Opportunity": [...],
-      "edition": "..."}: records (Id and system dates optional; "IsDeleted": true and
-      "MasterRecordId" put one in the recycle bin) stored without outbound messages, all with
-      the same modstamp unless given; answers {"ok": true, "ids": {"Account": [...], ...}}; 400
+      "Product2": [...], "Pricebook2": [...], "PricebookEntry": [...], "OpportunityLineItem":
+      [...], "edition": "..."}: records, stored in that order (a reference may name a record
+      given with its "Id" earlier in the same seed; the standard price book's Id is
+      products.STANDARD_PRICEBOOK_ID; read-only fields such as a line item's SortOrder may be
+      seeded; Id and system dates optional; "IsDeleted": true and "MasterRecordId" put one in
+      the recycle bin) stored without outbound messages, all with the same modstamp unless
+      given; answers {"ok": true, "ids": {"Account": [...], ...}}; 400
       with a Salesforce error list on a bad field, and nothing stored.
     - POST /__emulator__/edit {"type", "id"?, "fields"} or {"type", "id", "delete": true}: a
       person editing in the Salesforce UI; validated like the API, and the flows run for the
@@ -161,6 +169,8 @@ class SalesforceEmulator(
             Rule("/services/data/", methods=["GET"], endpoint="versions"),
             Rule(f"{data}/limits", methods=["GET"], endpoint="limits"),
             Rule(f"{data}/limits/", methods=["GET"], endpoint="limits"),
+            Rule(f"{data}/sobjects", methods=["GET"], endpoint="describe_global"),
+            Rule(f"{data}/sobjects/", methods=["GET"], endpoint="describe_global"),
             Rule(f"{data}/sobjects/<sobject>", methods=["POST"], endpoint="sobject_create"),
             Rule(
                 f"{data}/sobjects/<sobject>/describe", methods=["GET"], endpoint="sobject_describe"
@@ -208,7 +218,7 @@ class SalesforceEmulator(
 
     def initial_state(self) -> dict[str, Any]:
         return {
-            "records": {sobject: {} for sobject in WRITABLE_FIELDS},
+            "records": self.fresh_records(),
             "deleted": {sobject: {} for sobject in WRITABLE_FIELDS},
             "custom_fields": self.package_state(),
             # A random start keeps ids from repeating after a reset (SFNS may remember old ones).

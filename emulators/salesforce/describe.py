@@ -1,6 +1,7 @@
 """
-The org's schema as the REST API shows it (GET sobjects/{sObject}/describe, as in the REST API
-Developer Guide's "sObject Describe") and as tests change it (POST /__emulator__/fields).
+The org's schema as the REST API shows it (GET sobjects/{sObject}/describe and GET sobjects/, as in
+the REST API Developer Guide's "sObject Describe" and "Describe Global") and as tests change it
+(POST /__emulator__/fields).
 """
 
 from __future__ import annotations
@@ -17,13 +18,20 @@ from .indexes import FieldIndexes
 from .limits import api_call
 from .package import CUSTOM_OBJECTS, PackageError, field_from_control
 from .schema import (
+    CREATE_ONLY_FIELDS,
+    NOT_NILLABLE_FIELDS,
     NULLABLE_SYSTEM_FIELDS,
     QUERYABLE,
+    READ_ONLY_FIELDS,
     REQUIRED_FIELDS,
     SOBJECT_LABELS,
     SYSTEM_FIELDS,
+    WRITABLE_FIELDS,
 )
 
+MERGEABLE = frozenset({"Account", "Contact"})
+# Records found through their parent, not by a search.
+UNSEARCHABLE = frozenset({"PricebookEntry", "OpportunityLineItem"})
 SOAP_TYPES = {
     "id": "tns:ID",
     "reference": "tns:ID",
@@ -40,11 +48,12 @@ SOAP_TYPES = {
 def describe_field(sobject: str, spec: dict[str, Any], *, custom: bool) -> dict[str, Any]:
     """One entry of describe's "fields": every key on every field, as Salesforce gives them."""
     name, kind = spec["name"], spec["type"]
-    writable = sobject != "Organization" and name not in SYSTEM_FIELDS
+    system = sobject == "Organization" or name in SYSTEM_FIELDS
+    createable = not system and name not in READ_ONLY_FIELDS.get(sobject, ())
     # MasterRecordId: set by a merge only, so null until then (nillable, no default).
     nullable_system = name in NULLABLE_SYSTEM_FIELDS
-    defaulted = (not writable and not nullable_system) or name == "OwnerId" or kind == "boolean"
-    required = name in REQUIRED_FIELDS.get(sobject, ())
+    defaulted = (system and not nullable_system) or name == "OwnerId" or kind == "boolean"
+    required = name in (*REQUIRED_FIELDS.get(sobject, ()), *NOT_NILLABLE_FIELDS.get(sobject, ()))
     reference = kind == "reference"
     return {
         "name": name,
@@ -58,14 +67,14 @@ def describe_field(sobject: str, spec: dict[str, Any], *, custom: bool) -> dict[
         "digits": spec.get("digits", 0),
         "custom": custom,
         "calculated": False,
-        "createable": writable,
-        "updateable": writable,
-        "nillable": nullable_system or (writable and not required and not defaulted),
+        "createable": createable,
+        "updateable": createable and name not in CREATE_ONLY_FIELDS.get(sobject, ()),
+        "nillable": nullable_system or (not system and not required and not defaulted),
         "defaultedOnCreate": defaulted,
         "externalId": spec["externalId"],
         "unique": spec["unique"],
         "caseSensitive": spec["caseSensitive"],
-        "idLookup": name == "Id" or spec["externalId"],
+        "idLookup": spec.get("idLookup", False) or spec["externalId"],
         "nameField": name == "Name",
         "referenceTo": spec.get("referenceTo", []),
         "relationshipName": name.removesuffix("Id") if reference else None,
@@ -84,6 +93,31 @@ def describe_field(sobject: str, spec: dict[str, Any], *, custom: bool) -> dict[
     }
 
 
+def sobject_summary(sobject: str, version: str) -> dict[str, Any]:
+    """What describe and the global list both say of an sObject."""
+    writable = sobject in WRITABLE_FIELDS
+    label, plural = SOBJECT_LABELS[sobject]
+    url = f"/services/data/{version}/sobjects/{sobject}"
+    return {
+        "name": sobject,
+        "label": label,
+        "labelPlural": plural,
+        "keyPrefix": KEY_PREFIXES[sobject],
+        "custom": False,
+        "createable": writable,
+        "updateable": writable,
+        "deletable": writable,
+        "queryable": True,
+        "retrieveable": True,
+        "searchable": writable and sobject not in UNSEARCHABLE,
+        "urls": {
+            "sobject": url,
+            "describe": f"{url}/describe",
+            "rowTemplate": f"{url}/{{ID}}",
+        },
+    }
+
+
 class DescribeMixin:
     """Uses the emulator's state, lock, known_fields() and field_spec()."""
 
@@ -96,36 +130,33 @@ class DescribeMixin:
     def sobject_describe(self, request: Request, version: str, sobject: str) -> Response:
         if sobject not in QUERYABLE:
             raise not_found()
-        writable = sobject in CUSTOM_OBJECTS
         with self.lock:
             custom = self.state["custom_fields"].get(sobject, {})
             fields = [
                 describe_field(sobject, self.field_spec(sobject, name), custom=name in custom)
                 for name in self.known_fields(sobject)
             ]
-        label, plural = SOBJECT_LABELS[sobject]
-        url = f"/services/data/{version}/sobjects/{sobject}"
-        return json_response(
+        return json_response({**sobject_summary(sobject, version), "fields": fields})
+
+    @api_call
+    def describe_global(self, request: Request, version: str) -> Response:
+        """GET sobjects/: every sObject the org has, without fields."""
+        sobjects = [
             {
-                "name": sobject,
-                "label": label,
-                "labelPlural": plural,
-                "keyPrefix": KEY_PREFIXES[sobject],
-                "custom": False,
-                "createable": writable,
-                "updateable": writable,
-                "deletable": writable,
-                "queryable": True,
-                "retrieveable": True,
-                "searchable": writable,
-                "fields": fields,
-                "urls": {
-                    "sobject": url,
-                    "describe": f"{url}/describe",
-                    "rowTemplate": f"{url}/{{ID}}",
-                },
+                **sobject_summary(sobject, version),
+                "activateable": False,
+                "customSetting": False,
+                "deprecatedAndHidden": False,
+                "layoutable": sobject in WRITABLE_FIELDS,
+                "mergeable": sobject in MERGEABLE,
+                "mruEnabled": sobject in WRITABLE_FIELDS,
+                "replicateable": True,
+                "triggerable": sobject in WRITABLE_FIELDS,
+                "undeletable": sobject in WRITABLE_FIELDS,
             }
-        )
+            for sobject in sorted(QUERYABLE)
+        ]
+        return json_response({"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": sobjects})
 
     def change_custom_fields(self, body: dict[str, Any]) -> dict[str, Any]:
         """

@@ -13,6 +13,7 @@ from .ids import normalise_id
 from .schema import (
     LEADING_SYSTEM_FIELDS,
     ORGANIZATION_FIELDS,
+    READ_ONLY_FIELDS,
     REQUIRED_FIELDS,
     SYSTEM_FIELDS,
     TRAILING_SYSTEM_FIELDS,
@@ -20,6 +21,17 @@ from .schema import (
     standard_field,
 )
 from .values import clean_value, parser_error
+
+
+def not_writable(field: str) -> ApiError:
+    """A field the org sets, or one fixed at create, named in a create or update."""
+    return ApiError(
+        400,
+        "INVALID_FIELD_FOR_INSERT_UPDATE",
+        f"Unable to create/update fields: {field}. Please check the security settings of this "
+        "field and verify that it is read/write for your profile or permission set.",
+        [field],
+    )
 
 
 class FieldsMixin:
@@ -97,16 +109,9 @@ class FieldsMixin:
             assert field is not None
             if field == upsert_field:
                 continue
-            if field in SYSTEM_FIELDS:
+            if field in SYSTEM_FIELDS or field in READ_ONLY_FIELDS.get(sobject, ()):
                 if not allow_system:
-                    raise ApiError(
-                        400,
-                        "INVALID_FIELD_FOR_INSERT_UPDATE",
-                        f"Unable to create/update fields: {field}. Please check the security "
-                        "settings of this field and verify that it is read/write for your "
-                        "profile or permission set.",
-                        [field],
-                    )
+                    raise not_writable(field)
                 if field == "Id":
                     if not self.id_of_type(sobject, value):
                         raise ApiError(

@@ -17,6 +17,10 @@ KEY_PREFIXES = {
     "Opportunity": "006",
     "Organization": "00D",
     "User": "005",
+    "Product2": "01t",
+    "Pricebook2": "01s",
+    "PricebookEntry": "01u",
+    "OpportunityLineItem": "00k",
 }
 # Characters 4-6 of a real id are the pod and a reserved character; any fixed value will do.
 POD = "5g0"

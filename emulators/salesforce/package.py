@@ -18,7 +18,16 @@ from .formula import EntryFormula, FormulaError, compile_formula
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2] / "deploy" / "salesforce"
 METADATA_NS = "http://soap.sforce.com/2006/04/metadata"
-CUSTOM_OBJECTS = ("Account", "Contact", "Opportunity")
+# The sObjects that may have custom fields (the package defines some on the first three).
+CUSTOM_OBJECTS = (
+    "Account",
+    "Contact",
+    "Opportunity",
+    "Product2",
+    "Pricebook2",
+    "PricebookEntry",
+    "OpportunityLineItem",
+)
 # API name of a custom field: a letter, letters/digits/single underscores, then __c.
 CUSTOM_FIELD_NAME = re.compile(r"^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*__c$")
 

@@ -79,9 +79,8 @@ class RecordsMixin:
             raise not_found()
         field = self.canonical_field(sobject, field, strict=False)
         with self.lock:
-            external = field == "Id" or bool(
-                field and self.field_spec(sobject, field)["externalId"]
-            )
+            spec = self.field_spec(sobject, field) if field else {}
+            external = field == "Id" or bool(spec.get("externalId") or spec.get("idLookup"))
         if not external:
             raise ApiError(
                 404,

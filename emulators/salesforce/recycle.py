@@ -1,8 +1,8 @@
 """
 Deletes and merges, as Salesforce makes them: a deleted record goes to the recycle bin (IsDeleted
 true, still read by queryAll for about 15 days) and takes its Account's Opportunities and Contacts
-with it; a merge deletes the losers with MasterRecordId set to the winner and moves their related
-records.
+with it, and an Opportunity's line items (the product rules are in products.py); a merge
+deletes the losers with MasterRecordId set to the winner and moves their related records.
 Neither sends an outbound message except the winner's own update: Salesforce fires no triggers
 (hence no record-triggered flow) for cascaded deletes or for children reparented by a merge (Apex
 Developer Guide, "Triggers and Merge Statements", "Operations That Don't Invoke Triggers").
@@ -28,10 +28,13 @@ class RecycleMixin:
 
     def delete(self, sobject: str, record_id: str) -> None:
         """A user's or the API's delete: the record and what depends on it go to the recycle bin."""
+        self.check_deletable(sobject, record_id)
         stamp = self.modstamp()
         self.to_recycle_bin(sobject, record_id, stamp)
         if sobject == "Account":
             self.cascade_delete({record_id}, stamp)
+        else:
+            self.delete_dependents(sobject, {record_id}, stamp)
 
     def to_recycle_bin(
         self, sobject: str, record_id: str, stamp: str, master_id: str | None = None
@@ -45,13 +48,16 @@ class RecycleMixin:
 
     def cascade_delete(self, account_ids: set[str], stamp: str) -> None:
         """
-        An Account's Opportunities and Contacts are deleted with it; its child Accounts lose their
-        parent.
+        An Account's Opportunities (with their line items) and Contacts are deleted with it; its
+        child Accounts lose their parent.
         """
         for sobject in CHILD_SOBJECTS:
+            deleted = set()
             for child in list(self.state["records"][sobject].values()):
                 if child.get("AccountId") in account_ids:
                     self.to_recycle_bin(sobject, child["Id"], stamp)
+                    deleted.add(child["Id"])
+            self.delete_dependents(sobject, deleted, stamp)
         for child in list(self.state["records"]["Account"].values()):
             if child.get("ParentId") in account_ids:
                 # A lookup cleared by the system: no user edit, so LastModifiedDate stays.

@@ -1,6 +1,7 @@
 """
-The emulated org's objects: which fields Account, Contact, Opportunity and Organization have, of
-what kind, which are required, and how REST and SOAP write dates.
+The emulated org's objects: which fields Account, Contact, Opportunity, Organization and the
+product objects (Product2, Pricebook2, PricebookEntry, OpportunityLineItem) have, of what kind,
+which are required, read-only or fixed at create, and how REST and SOAP write dates.
 """
 
 from __future__ import annotations
@@ -75,6 +76,10 @@ LEADING_SYSTEM_FIELDS = {
     "Account": ("Id", "IsDeleted", "MasterRecordId"),
     "Contact": ("Id", "IsDeleted", "MasterRecordId"),
     "Opportunity": ("Id", "IsDeleted"),
+    "Product2": ("Id", "IsDeleted"),
+    "Pricebook2": ("Id", "IsDeleted"),
+    "PricebookEntry": ("Id", "IsDeleted"),
+    "OpportunityLineItem": ("Id", "IsDeleted"),
 }
 TRAILING_SYSTEM_FIELDS = ("CreatedDate", "LastModifiedDate", "SystemModstamp")
 # System fields that are null on most records (the others always have a value).
@@ -90,6 +95,8 @@ _ADDRESS = {
         ("Country", "string", 80),
     )
 }
+# Each sObject's own standard fields, in describe's order: writable, except those READ_ONLY_FIELDS
+# names (the org sets them) and, after the create, CREATE_ONLY_FIELDS.
 WRITABLE_FIELDS: dict[str, dict[str, dict[str, Any]]] = {
     "Account": {
         "Name": _field("string", 255),
@@ -124,12 +131,81 @@ WRITABLE_FIELDS: dict[str, dict[str, dict[str, Any]]] = {
         "Probability": _field("percent", precision=3),
         "Description": _field("textarea", 32000),
     },
+    # Object Reference (Product2, Pricebook2, PricebookEntry, OpportunityLineItem) and the Field
+    # Reference's types and lengths. Multicurrency (CurrencyIsoCode), schedules, Discount and
+    # archiving are not emulated.
+    "Product2": {
+        "Name": _field("string", 255),
+        "ProductCode": _field("string", 255),
+        "Description": _field("textarea", 4000),
+        "IsActive": _field("boolean"),
+        "Family": _field("picklist", 40),
+        "ExternalId": _field("string", 255),
+        "QuantityUnitOfMeasure": _field("picklist", 255),
+    },
+    "Pricebook2": {
+        "Name": _field("string", 255),
+        "IsActive": _field("boolean"),
+        "IsStandard": _field("boolean"),
+        "Description": _field("string", 255),
+    },
+    "PricebookEntry": {
+        "Name": _field("string", 255),
+        "Pricebook2Id": _field("reference", to="Pricebook2"),
+        "Product2Id": _field("reference", to="Product2"),
+        "UnitPrice": _field("currency", precision=18, scale=2),
+        "IsActive": _field("boolean"),
+        "UseStandardPrice": _field("boolean"),
+        "ProductCode": _field("string", 255),
+    },
+    "OpportunityLineItem": {
+        "OpportunityId": _field("reference", to="Opportunity"),
+        "SortOrder": _field("int", digits=9),
+        "PricebookEntryId": _field("reference", to="PricebookEntry"),
+        "Product2Id": _field("reference", to="Product2"),
+        "ProductCode": _field("string", 255),
+        "Name": _field("string", 376),
+        "Quantity": _field("double", precision=12, scale=2),
+        "TotalPrice": _field("currency", precision=18, scale=2),
+        "UnitPrice": _field("currency", precision=18, scale=2),
+        "ListPrice": _field("currency", precision=18, scale=2),
+        "Subtotal": _field("currency", precision=18, scale=2),
+        "ServiceDate": _field("date"),
+        "Description": _field("string", 255),
+    },
 }
+# Checked on every create and update (REQUIRED_FIELD_MISSING). A line item's PricebookEntryId
+# (or a Product2Id in its stead) and a price book entry's UnitPrice (unless it uses the standard
+# price) are checked by products.py, with Salesforce's own errors.
 REQUIRED_FIELDS = {
     "Account": ["Name"],
     "Contact": ["LastName"],
     "Opportunity": ["Name", "StageName", "CloseDate"],
+    "Product2": ["Name"],
+    "Pricebook2": ["Name"],
+    "PricebookEntry": ["Pricebook2Id", "Product2Id"],
+    "OpportunityLineItem": ["OpportunityId", "Quantity"],
 }
+# Required in describe (nillable false) though products.py, not REQUIRED_FIELDS, checks them.
+NOT_NILLABLE_FIELDS = {
+    "PricebookEntry": ("UnitPrice",),
+    "OpportunityLineItem": ("PricebookEntryId",),
+}
+# Set by the org (copied or computed by products.py): a create or update that names one is
+# INVALID_FIELD_FOR_INSERT_UPDATE, as for the system fields; only a seed may give them.
+# OpportunityLineItem.SortOrder is set by a person's "Sort" in the UI, never through the API.
+READ_ONLY_FIELDS = {
+    "Pricebook2": ("IsStandard",),
+    "PricebookEntry": ("Name", "ProductCode"),
+    "OpportunityLineItem": ("Name", "ProductCode", "ListPrice", "Subtotal", "SortOrder"),
+}
+# Given on create and never changed ("It can't be changed in an update").
+CREATE_ONLY_FIELDS = {
+    "PricebookEntry": ("Pricebook2Id", "Product2Id"),
+    "OpportunityLineItem": ("OpportunityId", "PricebookEntryId", "Product2Id"),
+}
+# Standard fields with the idLookup property: upsert finds records by them, as by an external id.
+ID_LOOKUP_FIELDS = {"Product2": ("ExternalId",)}
 ORGANIZATION_FIELDS = {
     "Id": _field("id"),
     "Name": _field("string", 80),
@@ -138,13 +214,34 @@ ORGANIZATION_FIELDS = {
 }
 ORGANIZATION_NAME = "SFNS Emulator Org"
 # Labels that are not the API name split into words.
-LABELS = {"Id": "Record ID", "IsDeleted": "Deleted"}
-QUERYABLE = ("Account", "Contact", "Opportunity", "Organization")
+LABELS = {
+    "Id": "Record ID",
+    "IsDeleted": "Deleted",
+    "IsActive": "Active",
+    "Family": "Product Family",
+    "Pricebook2Id": "Price Book ID",
+    "Product2Id": "Product ID",
+    "PricebookEntryId": "Price Book Entry ID",
+}
+QUERYABLE = (
+    "Account",
+    "Contact",
+    "Opportunity",
+    "Organization",
+    "Product2",
+    "Pricebook2",
+    "PricebookEntry",
+    "OpportunityLineItem",
+)
 SOBJECT_LABELS = {
     "Account": ("Account", "Accounts"),
     "Contact": ("Contact", "Contacts"),
     "Opportunity": ("Opportunity", "Opportunities"),
     "Organization": ("Organization", "Organizations"),
+    "Product2": ("Product", "Products"),
+    "Pricebook2": ("Price Book", "Price Books"),
+    "PricebookEntry": ("Price Book Entry", "Price Book Entries"),
+    "OpportunityLineItem": ("Opportunity Product", "Opportunity Products"),
 }
 
 
@@ -167,6 +264,7 @@ def standard_field(sobject: str, name: str) -> dict[str, Any]:
         "label": label,
         **facts,
         "externalId": False,
+        "idLookup": name == "Id" or name in ID_LOOKUP_FIELDS.get(sobject, ()),
         "unique": False,
         "caseSensitive": False,
         "picklistValues": [],

@@ -1,12 +1,14 @@
 """
 SOQL for the emulator: a parser for the subset SFNS uses (selection.py runs what it parses).
 
-Subset: SELECT f[, f...] | COUNT() FROM Account|Contact|Opportunity|Organization [WHERE cond]
+Subset: SELECT f[, f...] | COUNT() FROM Account|Contact|Opportunity|Organization|Product2|
+Pricebook2|PricebookEntry|OpportunityLineItem [WHERE cond]
 [ORDER BY f [ASC|DESC] [NULLS FIRST|LAST][, ...]] [LIMIT n] [OFFSET n]; cond is
 `field op value` (op = != <> < <= > >= LIKE), `field [NOT] IN (v, ...)`, NOT, and AND or OR
 (not mixed without parentheses, as in SOQL). Values: 'quoted' strings, numbers, true/false,
 null, date 2026-09-01 and dateTime literals; dates and numbers must not be quoted and strings
-must be. Text compares case-insensitively; ids match 15- or 18-char.
+must be. Text compares case-insensitively; ids match 15- or 18-char. Fields are the sObject's
+own: no relationship paths (PricebookEntry.Product2.Name) and no subqueries.
 
 dateTime literals: the SOQL reference ("Date Formats and Date Literals") lists
 2026-09-01T10:00:00Z, 2026-09-01T10:00:00+01:00 and -08:00; orgs also take fractional seconds

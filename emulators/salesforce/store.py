@@ -132,6 +132,7 @@ class StoreMixin:
             or record_id in self.state["deleted"][sobject]
         ):
             raise ApiError(400, "DUPLICATE_VALUE", f"duplicate value found: Id {record_id}", ["Id"])
+        values = self.before_insert(sobject, values)  # type: ignore[attr-defined]
         stamp = stamp or self.modstamp()
         record: dict[str, Any] = {"Id": record_id, "IsDeleted": bool(values.get("IsDeleted"))}
         if "MasterRecordId" in LEADING_SYSTEM_FIELDS[sobject]:
@@ -140,7 +141,8 @@ class StoreMixin:
             record["OwnerId"] = self.user_id()
         # A checkbox is never null: false unless the create sets it.
         custom = self.state["custom_fields"][sobject]
-        record.update({name: False for name, spec in custom.items() if spec["type"] == "boolean"})
+        fields = {**WRITABLE_FIELDS[sobject], **custom}
+        record.update({name: False for name, spec in fields.items() if spec["type"] == "boolean"})
         record.update({k: v for k, v in values.items() if k not in SYSTEM_FIELDS})
         # Seeded dates stay in order: created <= last modified <= SystemModstamp.
         modified = values.get("LastModifiedDate") or values.get("SystemModstamp") or stamp
@@ -163,11 +165,13 @@ class StoreMixin:
         """A change by a user or the API: both dates move, and the flows decide on a message."""
         record = self.record(sobject, record_id)
         self.check_required(sobject, {**record, **values})
+        values = self.before_update(sobject, record, values)  # type: ignore[attr-defined]
         self.check_unique(sobject, record_id, values)
         stamp = self.modstamp()
         changed = self.replace(
             sobject, {**record, **values, "LastModifiedDate": stamp, "SystemModstamp": stamp}
         )
+        self.after_update(sobject, record, changed)  # type: ignore[attr-defined]
         if notify:
             self.queue_notification(sobject, changed, created=False)
         return changed

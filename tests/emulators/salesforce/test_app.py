@@ -6,6 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from emulators.salesforce.products import STANDARD_PRICEBOOK_ID
+
 from .helpers import create_account, error_of
 
 
@@ -59,4 +61,7 @@ def test_state_is_json_and_reset_empties_it(sf):
     after = sf.session.get(f"{sf.url}/__emulator__/state", timeout=5).json()
 
     assert len(state["records"]["Account"]) == 1
-    assert after["records"] == {"Account": {}, "Contact": {}, "Opportunity": {}}
+    assert after["records"]["Account"] == {} and after["records"]["Opportunity"] == {}
+    # What a new org has: the standard price book (test_products.py) and no other record.
+    left = {sobject: list(rows) for sobject, rows in after["records"].items() if rows}
+    assert left == {"Pricebook2": [STANDARD_PRICEBOOK_ID]}
