@@ -50,6 +50,17 @@ class IntegrationSettingsAdmin(admin.ModelAdmin):
             },
         ),
         (
+            "Opportunity products (estimate and sales order lines)",
+            {
+                "fields": [
+                    "product_key_field",
+                    "product_item_lookup",
+                    "product_item_match",
+                    "netsuite_estimate_item_id",
+                ]
+            },
+        ),
+        (
             "Salesforce",
             {
                 "fields": [
@@ -65,7 +76,6 @@ class IntegrationSettingsAdmin(admin.ModelAdmin):
                 "fields": [
                     "netsuite_lock_field",
                     "netsuite_salesforce_id_field",
-                    "netsuite_estimate_item_id",
                     "netsuite_default_subsidiary_id",
                     "netsuite_default_currency_id",
                     "netsuite_additional_currency_ids",

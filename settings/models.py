@@ -20,9 +20,20 @@ class SalesforceEdition(models.TextChoices):
 
 
 _NETSUITE_ID = RegexValidator(r"^\d+$", "A NetSuite internal id is a number.")
+_SALESFORCE_FIELD = RegexValidator(
+    r"^[A-Za-z][A-Za-z0-9_]{0,79}$", "A Salesforce field API name, such as ProductCode."
+)
 _NETSUITE_IDS = RegexValidator(
     r"^\s*\d+(\s*,\s*\d+)*\s*$", "NetSuite internal ids (numbers), comma-separated."
 )
+
+
+class ProductItemMatch(models.TextChoices):
+    """How an Opportunity product finds its NetSuite item, after the lookup table."""
+
+    ITEM_NAME = "item_name", "the item whose name (Item Name/Number) is the product's key"
+    EXTERNAL_ID = "external_id", "the item whose external ID is the product's key"
+    LOOKUP_ONLY = "lookup", "the lookup table only"
 
 
 class IntegrationSettings(models.Model):
@@ -108,8 +119,30 @@ class IntegrationSettings(models.Model):
         "NetSuite item for opportunity lines",
         max_length=32,
         default="1",
-        help_text="Internal id of the NetSuite item an Opportunity's amount is billed as on "
-        "estimates and sales orders.",
+        help_text="Internal id of the NetSuite item an Opportunity with no products is billed "
+        "as (one line: its amount) on estimates and sales orders.",
+    )
+    # Opportunity products: each line item's Product2 is found a NetSuite item by its key.
+    product_key_field = models.CharField(
+        "product key field",
+        max_length=80,
+        default="ProductCode",
+        validators=[_SALESFORCE_FIELD],
+        help_text="The Product2 field that names a product's NetSuite item (ProductCode, "
+        "ExternalId or a custom field).",
+    )
+    product_item_match = models.CharField(
+        "find a product's NetSuite item by",
+        max_length=16,
+        choices=ProductItemMatch.choices,
+        default=ProductItemMatch.ITEM_NAME,
+        help_text="Tried after the lookup table below.",
+    )
+    product_item_lookup = models.JSONField(
+        "product lookup table",
+        default=dict,
+        blank=True,
+        help_text='Product key to NetSuite item internal id, tried first: {"GEN-1000": "57"}.',
     )
     financials_on_their_own = models.BooleanField(
         "bring financials back on their own",
@@ -193,6 +226,19 @@ class IntegrationSettings(models.Model):
                 raise ValidationError(
                     {"failure_notice_emails": f"{address!r} is not an email address."}
                 ) from None
+        self._clean_product_lookup()
+
+    def _clean_product_lookup(self) -> None:
+        table = self.product_item_lookup
+        if not isinstance(table, dict):
+            raise ValidationError(
+                {"product_item_lookup": 'A JSON object of product key to item id: {"A-1": "57"}.'}
+            )
+        for key, item_id in table.items():
+            if not (isinstance(item_id, str | int) and str(item_id).isdigit()):
+                raise ValidationError(
+                    {"product_item_lookup": f"{key!r}: {item_id!r} is not a NetSuite internal id."}
+                )
 
     def won_stage_names(self) -> frozenset[str]:
         return frozenset(stage.strip() for stage in self.won_stages.split(",") if stage.strip())

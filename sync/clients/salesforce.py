@@ -37,7 +37,7 @@ import requests
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
-from simple_salesforce import Salesforce
+from simple_salesforce import Salesforce, format_soql
 from simple_salesforce.exceptions import SalesforceError
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
@@ -309,8 +309,13 @@ class SalesforceClient:
     def delete(self, sobject: str, record_id: str) -> None:
         self._call(lambda sf: getattr(sf, sobject).delete(record_id))
 
-    def query(self, soql: str) -> list[dict]:
-        """Every row, following nextRecordsUrl."""
+    def query(self, soql: str, *args: Any) -> list[dict]:
+        """
+        Every row, following nextRecordsUrl. With args, soql is a format_soql template: {}
+        takes a value (quoted; a list becomes an IN list), {:literal} a field name.
+        """
+        if args:
+            soql = format_soql(soql, *args)
         result = self._call(lambda sf: sf.query_all(soql))
         return [dict(r) for r in result["records"]]
 

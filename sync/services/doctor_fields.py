@@ -15,6 +15,7 @@ from settings.models import IntegrationSettings
 
 from .. import rules
 from ..models import FieldMapping, MappingDirection, Transform
+from .order_lines import LINE_FIELDS
 
 SALESFORCE_PACKAGE = (
     "deploy the Salesforce package (README, Connect your org: sf project deploy start "
@@ -104,6 +105,11 @@ def salesforce_needs(conf: IntegrationSettings, mappings: list[FieldMapping]) ->
     needs += [
         Need("Opportunity", name, "read for estimates and orders") for name in (OPPORTUNITY_FIELDS)
     ]
+    needs += [
+        Need("OpportunityLineItem", name, "read for estimate and order lines")
+        for name in ("OpportunityId", *LINE_FIELDS)
+    ]
+    needs.append(Need("Product2", conf.product_key_field, "the key of a product's NetSuite item"))
     return _first_of_each(need for need in needs if need.field)
 
 

@@ -1,11 +1,10 @@
 """
 Opportunities: Create Quote (a NetSuite estimate) and Sync as Sales Order. Both link the
-Account's customer first; a sales order does so only with Sync Account on Sales Order on.
+Account's customer first; a sales order does so only with Sync Account on Sales Order on. The
+lines are the Opportunity's products (order_lines.py).
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.db import transaction
 
@@ -23,50 +22,63 @@ from ..models import JobKind, SyncJob
 from ..outbox import job_enqueue
 from .attempts import Attempt
 from .link import account_link
+from .order_lines import transaction_lines
 
 
-def _load_placeholder_account(account: Account) -> None:
+def _load_placeholder_account(account: Account, salesforce: SalesforceClient) -> None:
     """An Account known only by id (an Opportunity arrived first): read it from Salesforce."""
     if account.is_placeholder:
-        fields = SalesforceClient().get("Account", account.salesforce_id)
+        fields = salesforce.get("Account", account.salesforce_id)
         fields.pop("attributes", None)
         account_upsert_from_salesforce(fields=fields)
         account.refresh_from_db()
 
 
-def _transaction_body(
-    opportunity: Opportunity, customer_id: str, conf: IntegrationSettings
-) -> dict[str, Any]:
+def _transaction_body(opportunity: Opportunity, customer_id: str, lines: list[dict]) -> dict:
     return {
         "entity": {"id": customer_id},
         "title": opportunity.name[:99],
-        "item": {
-            "items": [
-                {
-                    "item": {"id": conf.netsuite_estimate_item_id},
-                    "quantity": 1,
-                    "rate": float(opportunity.amount or 0),
-                }
-            ]
-        },
+        "item": {"items": lines},
     }
+
+
+def _lines_or_log(
+    opportunity: Opportunity,
+    conf: IntegrationSettings,
+    attempt: Attempt,
+    *,
+    salesforce: SalesforceClient,
+    netsuite: NetSuiteClient,
+) -> list[dict]:
+    """The transaction's lines; a failure is logged with the call that failed, if one did."""
+    before = [(c, len(c.exchanges)) for c in (salesforce, netsuite)]
+    try:
+        return transaction_lines(opportunity, conf, salesforce=salesforce, netsuite=netsuite)
+    except ClientError as exc:
+        called = [c for c, count in before if len(c.exchanges) > count]
+        attempt.error(exc, client=called[-1] if called else None)
+        raise
 
 
 def _opportunity_to_transaction(
     *, opportunity: Opportunity, record_type: str, field: str, operation: str, job: SyncJob | None
 ) -> str:
-    _load_placeholder_account(opportunity.account)
+    salesforce = SalesforceClient()
+    _load_placeholder_account(opportunity.account, salesforce)
     conf = IntegrationSettings.load()
     client = NetSuiteClient()
-    customer_id = account_link(account=opportunity.account, job=job, client=client)
     attempt = Attempt(
         operation, Direction.TO_NETSUITE, job=job, salesforce_id=opportunity.salesforce_id
     )
+    # The lines first: a product with no item stops it before the customer is made.
+    lines = _lines_or_log(opportunity, conf, attempt, salesforce=salesforce, netsuite=client)
+    customer_id = account_link(account=opportunity.account, job=job, client=client)
     try:
         transaction_id = client.upsert(
             record_type,
             opportunity.salesforce_id,
-            _transaction_body(opportunity, customer_id, conf),
+            _transaction_body(opportunity, customer_id, lines),
+            replace=["item"],  # made again: the lines as they now are, not added to
         )
     except ClientError as exc:
         attempt.error(exc, client=client)

@@ -224,7 +224,9 @@ def test_the_integration_permission_set_covers_every_custom_field_and_the_permis
         "Account": ("true", "true"),
         "Contact": ("true", "true"),
         "Opportunity": ("true", "true"),
+        "Product2": ("true", "false"),  # read: a product's key finds its NetSuite item
     }
+    assert len(text(permissions, "description")) <= 255  # the Metadata API's limit
     users = {
         text(grant, "name"): text(grant, "enabled")
         for grant in permissions.findall(f"{{{NS}}}userPermissions")

@@ -28,7 +28,7 @@ from .helpers import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_quote_ensures_a_parent_chain_parent_first(netsuite, field_mappings):
+def test_quote_ensures_a_parent_chain_parent_first(netsuite, salesforce, field_mappings):
     top = AccountFactory(name="Top")
     middle = AccountFactory(name="Middle", parent=top)
     leaf = AccountFactory(name="Leaf", parent=middle)
@@ -51,7 +51,7 @@ def test_quote_ensures_a_parent_chain_parent_first(netsuite, field_mappings):
 
 
 def test_parent_chain_longer_than_ten_levels_stops_at_ten_with_a_logged_skip(
-    netsuite, field_mappings
+    netsuite, salesforce, field_mappings
 ):
     chain = [AccountFactory(name="Level 0")]
     for level in range(1, 13):
@@ -77,7 +77,9 @@ def test_parent_chain_longer_than_ten_levels_stops_at_ten_with_a_logged_skip(
     assert skip.salesforce_id == created[0].salesforce_id  # linked without its parent
 
 
-def test_create_only_never_blocks_a_creation(netsuite, field_mappings, integration_settings):
+def test_create_only_never_blocks_a_creation(
+    netsuite, salesforce, field_mappings, integration_settings
+):
     integration_settings(create_only=True)
     account = AccountFactory(name="Hooli")
     opportunity = OpportunityFactory(account=account)
@@ -90,7 +92,9 @@ def test_create_only_never_blocks_a_creation(netsuite, field_mappings, integrati
     assert opportunity.netsuite_estimate_id
 
 
-def test_account_already_in_netsuite_is_linked_and_updated_not_duplicated(netsuite, field_mappings):
+def test_account_already_in_netsuite_is_linked_and_updated_not_duplicated(
+    netsuite, salesforce, field_mappings
+):
     account = AccountFactory(name="Umbrella")
     netsuite.seed(
         customer=[
@@ -107,7 +111,9 @@ def test_account_already_in_netsuite_is_linked_and_updated_not_duplicated(netsui
     assert only_log("account_link").reason == "linked to the existing customer"
 
 
-def test_locked_customer_already_in_netsuite_is_linked_but_not_updated(netsuite, field_mappings):
+def test_locked_customer_already_in_netsuite_is_linked_but_not_updated(
+    netsuite, salesforce, field_mappings
+):
     account = AccountFactory(name="Umbrella")
     netsuite.seed(
         customer=[

@@ -28,9 +28,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_create_quote_creates_and_links_the_customer_then_the_estimate(
-    netsuite, field_mappings, integration_settings
+    netsuite, salesforce, field_mappings, integration_settings
 ):
+    """An Opportunity with no products: one line, its amount, as the settings' item."""
     integration_settings(netsuite_estimate_item_id="42")
+    netsuite.seed(serviceSaleItem=[{"id": "42", "itemId": "Opportunity"}])
     account = AccountFactory(
         name="Globex",
         fields={"Name": "Globex", "Phone": "+1 212 555 0199", "Website": "https://globex.example"},
@@ -70,7 +72,9 @@ def test_create_quote_creates_and_links_the_customer_then_the_estimate(
     assert mirror.salesforce_id == account.salesforce_id
 
 
-def test_create_quote_retried_makes_no_duplicate_customer_or_estimate(netsuite, field_mappings):
+def test_create_quote_retried_makes_no_duplicate_customer_or_estimate(
+    netsuite, salesforce, field_mappings
+):
     account = AccountFactory(name="Globex")
     opportunity = OpportunityFactory(account=account, amount=100)
 
@@ -92,7 +96,7 @@ def test_create_quote_retried_makes_no_duplicate_customer_or_estimate(netsuite, 
 
 
 def test_sales_order_links_an_unlinked_account_first_when_the_setting_is_on(
-    netsuite, field_mappings
+    netsuite, salesforce, field_mappings
 ):
     assert IntegrationSettings.load().sync_account_on_sales_order is True  # the default
     account = AccountFactory(name="Hooli")
@@ -139,7 +143,7 @@ def test_sales_order_for_an_unlinked_account_is_refused_when_the_setting_is_off(
 
 
 def test_sales_order_for_a_linked_account_goes_ahead_with_the_setting_off(
-    linked, netsuite, integration_settings
+    linked, netsuite, salesforce, integration_settings
 ):
     integration_settings(sync_account_on_sales_order=False)
     opportunity = OpportunityFactory(account=linked, amount=75)
