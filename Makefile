@@ -27,6 +27,7 @@ lint: install
 bench: install
 	$(PY) -m benchmarks.pipeline
 	$(PY) -m benchmarks.webhook
+	$(PY) -m benchmarks.financials
 	$(PY) -m benchmarks.report --update-readme
 	$(PY) -m benchmarks.netsuite_burst
 	$(PY) -m benchmarks.backfill

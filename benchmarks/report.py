@@ -1,9 +1,9 @@
 """
-The README's tables of figures, rendered from bench/results/*.json: issue 10's B1-B4 (each
-figure, what was measured, its target and whether it is met) and the fault table of `make
-faults` (faults.json). `make bench` and `make faults` rewrite them in the README after measuring
-(`--update-readme`); tests/test_bench_report.py and tests/test_faults_report.py check that the
-README shows exactly what the committed results say.
+The README's tables of figures, rendered from bench/results/*.json: issue 10's B1-B4 and issue
+11's B6 (each figure, what was measured, its target and whether it is met) and the fault table
+of `make faults` (faults.json). `make bench` and `make faults` rewrite them in the README after
+measuring (`--update-readme`); tests/test_bench_report.py and tests/test_faults_report.py check
+that the README shows exactly what the committed results say.
 """
 
 from __future__ import annotations
@@ -184,11 +184,30 @@ def _b4(data: dict | None) -> list[Row]:
     ]
 
 
+def _b6(data: dict | None) -> list[Row]:
+    figure = "B6 Salesforce calls per 200 Accounts whose financials changed in NetSuite"
+    if not data:
+        return [_missing(figure, "≤ 1", "b6_financials.json")]
+    per = data["salesforce_calls_per_200_accounts"]
+    return [
+        Row(
+            figure,
+            f"{_n(per)} ({data['salesforce_calls']} calls for {data['accounts_changed']:,} "
+            f"Accounts, all in Salesforce {data['seconds_until_salesforce_shows_all']:g} s after "
+            f"the first change; {data['netsuite_calls']} NetSuite calls)",
+            "≤ 1",
+            per <= 1
+            and data["accounts_showing_new_balance_in_salesforce"] == data["accounts_changed"],
+        )
+    ]
+
+
 FIGURES: list[tuple[str, Callable[[dict | None], list[Row]]]] = [
     ("b1_throughput.json", _b1),
     ("b2_calls.json", _b2),
     ("b3_webhook.json", _b3),
     ("b4_latency.json", _b4),
+    ("b6_financials.json", _b6),
 ]
 
 

@@ -20,8 +20,14 @@ from django.conf import settings
 from benchmarks import report
 
 ROOT = Path(__file__).resolve().parents[2]
-BENCHMARKS = ("pipeline", "webhook")
-FILES = ("b1_throughput.json", "b2_calls.json", "b3_webhook.json", "b4_latency.json")
+BENCHMARKS = ("pipeline", "webhook", "financials")
+FILES = (
+    "b1_throughput.json",
+    "b2_calls.json",
+    "b3_webhook.json",
+    "b4_latency.json",
+    "b6_financials.json",
+)
 
 
 def _committed_results() -> dict[str, str]:
@@ -33,7 +39,7 @@ def _committed_results() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory) -> Path:
-    """Both benchmark scripts side by side (two cores), writing into a temporary directory."""
+    """The benchmark scripts side by side, writing into a temporary directory."""
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         pytest.skip("the benchmarks run the production topology: needs PostgreSQL (DATABASE_URL)")
     if not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")) or not shutil.which(
@@ -125,6 +131,16 @@ def test_b4_measures_idle_and_loaded_latency(smoke):
         assert _numbers(result["p50_ms"], result["p99_ms"])
         assert 0 < result["p50_ms"] <= result["p99_ms"]
     assert _numbers(b4["idle"]["p50_above_netsuite_calls_ms"])
+
+
+def test_b6_brings_every_balance_back_to_salesforce_in_collection_calls(smoke):
+    b6 = _load(smoke, "b6_financials.json")
+    assert b6["accounts_showing_new_balance_in_salesforce"] == b6["accounts_changed"] > 0
+    assert set(b6["salesforce_calls_by_endpoint"]) - {"oauth_token"} == {"composite_sobjects"}
+    assert _numbers(
+        b6["salesforce_calls_per_200_accounts"], b6["seconds_until_salesforce_shows_all"]
+    )
+    assert b6["netsuite_calls"] == 0  # the webhook carried the values
 
 
 def test_report_renders_the_smoke_figures(smoke):
