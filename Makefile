@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install run test lint bench faults clean
+.PHONY: install run test lint bench faults clean chromium
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,14 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py run_embedded
 
-test: install
+# Debian's Chromium for the browser tests (tests/browser/): Playwright cannot download its own
+# here. Installing needs root, as in CI; without it the browser tests skip, saying so.
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+		echo "Chromium is not installed (apt-get needs root): the browser tests will skip"
+
+test: install chromium
 	$(PY) -m pytest
 
 lint: install
