@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_datetime
 from settings.models import IntegrationSettings
 from sfns.bulk import bulk_insert, bulk_update
 
-from .ids import SALESFORCE_ID
+from .ids import salesforce_id_or_none
 from .models import Account, Contact, Customer, Opportunity
 
 # NetSuite's read-only financials on a customer -> the Customer mirror's fields.
@@ -251,8 +251,9 @@ def customer_upsert_from_netsuite(
     )
     defaults: dict[str, Any] = {
         "company_name": str(fields.get("companyName") or "")[:255],
-        # Only something shaped like a Salesforce id links the mirror back.
-        "salesforce_id": salesforce_id if SALESFORCE_ID.fullmatch(salesforce_id) else "",
+        # Only a Salesforce id links the mirror back, in the form the Accounts have (a person
+        # may have typed the 15-character id into NetSuite).
+        "salesforce_id": salesforce_id_or_none(salesforce_id) or "",
         "locked": bool(fields.get(conf.netsuite_lock_field)),
         "fields": fields,
         "refreshed_at": timezone.now(),

@@ -12,6 +12,8 @@ class Direction(models.TextChoices):
     TO_SALESFORCE = "to_salesforce", "SFNS wrote to Salesforce"
     FROM_SALESFORCE = "from_salesforce", "Salesforce wrote to SFNS"
     FROM_NETSUITE = "from_netsuite", "NetSuite wrote to SFNS"
+    # A person changed SFNS itself (its settings): neither system was written to.
+    IN_SFNS = "in_sfns", "A change in SFNS itself"
 
 
 class Operation(models.TextChoices):
@@ -32,6 +34,7 @@ class Operation(models.TextChoices):
     RECONCILE = "reconcile", "Reconcile (changes the webhooks missed)"
     ACCOUNT_DELETED = "account_deleted", "Account deleted in Salesforce"
     ACCOUNT_MERGED = "account_merged", "Account merged in Salesforce"
+    SETTINGS_CHANGE = "settings_change", "Integration settings changed"
 
 
 class Outcome(models.TextChoices):

@@ -15,6 +15,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from sfns import api_settings
 from sfns.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -65,6 +66,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served as static files
     # Throttles the admin login (see "Security as deployed" below).
     "axes",
     "accounts",
@@ -77,6 +81,9 @@ if importlib.util.find_spec("emulators") is not None:
     INSTALLED_APPS.append("emulators")
 
 MIDDLEWARE = [
+    # First: /healthz and /readyz answer load balancers before the host check and the https
+    # redirect (a probe comes by IP over plain http), and without sessions or throttling.
+    "sync.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -212,18 +219,10 @@ SFNS_PROXY_COUNT = env.int("SFNS_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "sfns.security.client_ip"
 
 # --------------------------------------------------------------------------------------------
-# REST API: token (for systems) or session (for the browsable API) auth, never anonymous.
+# REST API: token (for systems) or session auth, staff only (sfns/api_settings.py).
 # --------------------------------------------------------------------------------------------
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "EXCEPTION_HANDLER": "sync.api.exception_handler",
-    "PAGE_SIZE": 50,
-}
+REST_FRAMEWORK = api_settings.REST_FRAMEWORK
+SPECTACULAR_SETTINGS = api_settings.SPECTACULAR_SETTINGS
 
 # --------------------------------------------------------------------------------------------
 # Celery: https://docs.celeryq.dev/en/stable/userguide/configuration.html
@@ -231,7 +230,8 @@ REST_FRAMEWORK = {
 # --------------------------------------------------------------------------------------------
 _BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not _BROKER_URL
-CELERY_BROKER_URL = _BROKER_URL or "memory://"
+# Eager tasks still take a producer: with no host named, kombu warns it falls back to localhost.
+CELERY_BROKER_URL = _BROKER_URL or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"

@@ -3,7 +3,8 @@ The pages behind SFNS's buttons in Salesforce (deploy/salesforce's webLinks): a 
 /actions/<accounts|opportunities>/<Salesforce id>/<action>/, which says what will happen and
 asks for a POST to confirm; the work then runs as a job, and /actions/jobs/<id>/ shows its
 outcome as it finishes, with a link back to the Salesforce record. Staff only, with the
-operation's permission; Salesforce ids in 15- or 18-character form.
+operation's permission (the API's: sync.update_account_from_netsuite, sync.create_quote,
+sync.sync_sales_order); Salesforce ids in 15- or 18-character form.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from accounts.ids import SALESFORCE_ID, salesforce_id_18
+from accounts.ids import InvalidSalesforceId, salesforce_id_canonical
 from accounts.models import Account, Opportunity
 
 from .clients.errors import ClientError, NotFound
@@ -91,7 +92,7 @@ ACTIONS: dict[tuple[str, str], Action] = {
         kind=JobKind.ACCOUNT_UPDATE_FROM_NETSUITE,
         title="Update from NetSuite",
         model=Account,
-        permission="accounts.change_account",
+        permission="sync.update_account_from_netsuite",
         explain=lambda account: (
             f"Reads NetSuite customer {account.netsuite_id} and writes its balance, overdue "
             "balance, credit limit, days overdue, unbilled orders and deposit balance (and any "
@@ -108,7 +109,7 @@ ACTIONS: dict[tuple[str, str], Action] = {
         kind=JobKind.OPPORTUNITY_QUOTE,
         title="Create Quote",
         model=Opportunity,
-        permission="accounts.change_opportunity",
+        permission="sync.create_quote",
         explain=lambda o: _explain_transaction(o, "estimate", o.netsuite_estimate_id),
         refusal=lambda opportunity: "",
         start=lambda o: opportunities.opportunity_request_quote(opportunity=o),
@@ -118,7 +119,7 @@ ACTIONS: dict[tuple[str, str], Action] = {
         kind=JobKind.OPPORTUNITY_SALES_ORDER,
         title="Sync as Sales Order",
         model=Opportunity,
-        permission="accounts.change_opportunity",
+        permission="sync.sync_sales_order",
         explain=lambda o: _explain_transaction(o, "sales order", o.netsuite_sales_order_id),
         refusal=lambda o: opportunities.sales_order_refusal(opportunity=o),
         start=lambda o: opportunities.opportunity_request_sales_order(opportunity=o),
@@ -184,11 +185,11 @@ def action_view(request: HttpRequest, objects: str, salesforce_id: str, name: st
         raise Http404("No such action.")
     if denied := _denied(request, action):
         return denied
-    if not SALESFORCE_ID.fullmatch(salesforce_id):
+    try:
+        salesforce_id = salesforce_id_canonical(salesforce_id)
+    except InvalidSalesforceId as exc:
         logger.warning("action %s: %r is not a Salesforce id", action.title, salesforce_id[:40])
-        problem = f"{salesforce_id[:40]!r} is not a Salesforce id (15 or 18 letters and digits)."
-        return _page(request, action, status=400, problem=problem)
-    salesforce_id = salesforce_id_18(salesforce_id)
+        return _page(request, action, status=400, problem=f"{exc}.")
     back = _salesforce_url(salesforce_id)
     try:
         record = _record(action, salesforce_id)

@@ -130,6 +130,13 @@ class _TemplateFormatter(string.Formatter):
         value = get_path(self.source, field_name)
         return ("" if value is None else value), field_name
 
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        # "{Name:>999999999}" builds a string that long (a width may even come from the record,
+        # "{Name:{Width}}"): no NetSuite or Salesforce field is wider than 999 characters.
+        if re.search(r"[0-9]{4}", format_spec):
+            raise ValueError(f"format {format_spec!r} is wider than 999 characters")
+        return super().format_field(value, format_spec)
+
 
 def apply_rule(rule: MappingRule, source: Mapping[str, Any]) -> Any:
     """The value rule gives for source, or MISSING when it sets nothing."""
@@ -165,6 +172,52 @@ def apply_rule(rule: MappingRule, source: Mapping[str, Any]) -> Any:
             raise MappingError(f"{rule.target}: bad template {arg!r} ({exc})") from exc
         return rendered.strip() or None
     raise MappingError(f"{rule.target}: unknown transform {rule.transform!r}")
+
+
+# A field name, or a list index after the first part: "subsidiary.id", "addressBook.items.0.label".
+FIELD_PATH = re.compile(
+    r"[A-Za-z_][A-Za-z0-9_]{0,79}(?:\.(?:[A-Za-z_][A-Za-z0-9_]{0,79}|[0-9]{1,3}))*"
+)
+# Transforms that read no source field, and those that take no argument.
+SOURCELESS = frozenset({"static", "template"})
+ARGUMENTLESS = frozenset({"copy", "country"})
+
+
+def rule_problem(rule: MappingRule) -> dict[str, str]:
+    """
+    What is wrong with a rule on its own, by the rule's part ({"argument": "..."}); empty
+    when nothing. The argument is checked by applying the rule to an empty record, so the
+    check and the mapping cannot disagree.
+    """
+    if not FIELD_PATH.fullmatch(rule.target):
+        return {"target": f"{rule.target!r} is not a field path (names and list indexes, dotted)"}
+    if rule.source and not FIELD_PATH.fullmatch(rule.source):
+        return {"source": f"{rule.source!r} is not a field path (names and list indexes, dotted)"}
+    if not rule.source and rule.transform not in SOURCELESS:
+        return {"source": f"{rule.transform} reads a source field: name one"}
+    if rule.transform in ARGUMENTLESS and rule.argument is not None:
+        return {"argument": f"{rule.transform} takes no argument: leave it null"}
+    try:
+        apply_rule(rule, {})
+    except MappingError as exc:
+        return {"argument": str(exc)}
+    return {}
+
+
+def target_conflict(target: str, others: Iterable[str]) -> str:
+    """
+    Why a target cannot stand beside the others ("" when it can): one of them lies inside it
+    or holds it ("subsidiary" and "subsidiary.id"), so one rule's value would overwrite the
+    other's, or the push would fail on the first record that has both.
+    """
+    for other in others:
+        if other.startswith(f"{target}.") or target.startswith(f"{other}."):
+            outer, inner = sorted((target, other), key=len)
+            return (
+                f"{inner} lies inside {outer}, which another rule sets whole: map the fields "
+                f"inside {outer} one by one, or {outer} alone"
+            )
+    return ""
 
 
 def _street_line(rule: MappingRule, value: Any) -> str | None:

@@ -75,6 +75,16 @@ class JobStatus(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded"
 
 
+WORK_PERMISSIONS = [
+    ("sync_account", "Can sync an Account to NetSuite (link, or push if linked)"),
+    ("link_account", "Can link an Account to a chosen NetSuite customer or a new one"),
+    ("update_account_from_netsuite", "Can update an Account from NetSuite"),
+    ("create_quote", "Can create a quote (NetSuite estimate) from an Opportunity"),
+    ("sync_sales_order", "Can sync an Opportunity as a NetSuite sales order"),
+    ("retry_job", "Can retry a failed job"),
+]
+
+
 class SyncJob(models.Model):
     """
     One unit of work for NetSuite or Salesforce, written in the same transaction as the change
@@ -111,6 +121,9 @@ class SyncJob(models.Model):
             )
         ]
         indexes = [models.Index(fields=["status", "not_before"])]
+        # The work a person may start (API, the buttons' pages), one permission each: a token
+        # can sync Accounts without being able to do anything else. Staff get none implicitly.
+        permissions = WORK_PERMISSIONS
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.record_id} [{self.status}]"

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from accounts.models import Account
+from accounts.ids import salesforce_id_or_none
+from accounts.models import Account, Contact, Customer
 
 from . import rules
 from .errors import SyncRefused
-from .mapping import MappingError, MappingRule, map_record, payload_hash
+from .mapping import (
+    MISSING,
+    MappingError,
+    MappingRule,
+    apply_rule,
+    diff,
+    map_record,
+    payload_hash,
+    target_conflict,
+)
 from .models import FieldMapping, MappingDirection
 
 
@@ -54,3 +65,89 @@ def customer_inbound_values(customer: dict[str, Any]) -> dict[str, Any]:
         return map_record(customer, mapping_rules(MappingDirection.TO_SALESFORCE))
     except MappingError as exc:
         raise SyncRefused(rules.mapping_refusal(error=str(exc), reverse=True)) from exc
+
+
+def mapping_rules_with(
+    *, direction: str, rule: MappingRule | None, position: int, replaces: int | None = None
+) -> list[MappingRule]:
+    """
+    The enabled rules of a direction as they would be with `rule` in place at `position`
+    (an edit of mapping `replaces`, else a new one, after those at the same position); None
+    for a rule that would be disabled.
+    """
+    rows = FieldMapping.objects.filter(direction=direction, enabled=True)
+    if replaces is not None:
+        rows = rows.exclude(pk=replaces)
+    ordered = [
+        ((m.position, m.pk), MappingRule(m.source, m.target, m.transform, m.argument)) for m in rows
+    ]
+    if rule is not None:
+        ordered.append(((position, replaces if replaces is not None else math.inf), rule))
+    return [rule_ for _, rule_ in sorted(ordered, key=lambda pair: pair[0])]
+
+
+def mapping_conflict(*, direction: str, target: str, replaces: int | None = None) -> str:
+    """Why a rule setting `target` cannot stand beside the direction's other enabled rules
+    ("" when it can); `replaces`: the mapping it is an edit of."""
+    others = FieldMapping.objects.filter(direction=direction, enabled=True)
+    if replaces is not None:
+        others = others.exclude(pk=replaces)
+    return target_conflict(target, others.values_list("target", flat=True))
+
+
+def mapping_source(*, direction: str, record: str) -> dict[str, Any]:
+    """
+    The record a mapping of `direction` reads, as the mapping sees it: an Account
+    (sf_to_ns) or a Contact (contact_to_ns) by its Salesforce id (15 or 18 characters), a
+    customer (ns_to_sf) by its NetSuite internal id. LookupError says which is missing.
+    """
+    if direction == MappingDirection.TO_SALESFORCE:
+        customer = Customer.objects.filter(netsuite_id=record).first()
+        if customer is None:
+            raise LookupError(f"no NetSuite customer {record[:40]!r} in SFNS")
+        return customer.fields
+    salesforce_id = salesforce_id_or_none(record)
+    model = Contact if direction == MappingDirection.CONTACT_TO_NETSUITE else Account
+    found = model.objects.filter(salesforce_id=salesforce_id).first() if salesforce_id else None
+    if found is None:
+        raise LookupError(f"no {model.__name__} {record[:40]!r} in SFNS")
+    if isinstance(found, Account):
+        return account_source(found)
+    return {**found.fields, "Id": found.salesforce_id}
+
+
+def mapping_preview(
+    *,
+    direction: str,
+    rule: MappingRule,
+    position: int,
+    enabled: bool,
+    replaces: int | None,
+    source: dict[str, Any],
+) -> dict[str, Any]:
+    """
+    What `rule` makes of a record: its value ("sets" false when it sets nothing), the whole
+    payload of the direction's rules with it in place, and the top-level fields that differ
+    from today's payload ({field: [now, then]}). A rule that cannot apply to this record
+    gives its error, and no payload.
+    """
+    rules_then = mapping_rules_with(
+        direction=direction, rule=rule if enabled else None, position=position, replaces=replaces
+    )
+    try:
+        value = apply_rule(rule, source)
+        then = map_record(source, rules_then)
+    except MappingError as exc:
+        return {"value": None, "sets": False, "payload": None, "changes": None, "error": str(exc)}
+    try:
+        now = map_record(source, mapping_rules(direction))
+    except MappingError:  # today's rules fail on this record: everything is a change
+        now = {}
+    sets = value is not MISSING
+    return {
+        "value": value if sets else None,
+        "sets": sets,
+        "payload": then,
+        "changes": diff(now, then),
+        "error": "",
+    }

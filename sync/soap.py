@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
-from accounts.ids import SALESFORCE_ID
+from accounts.ids import InvalidSalesforceId, salesforce_id_canonical
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 OUTBOUND = "http://soap.sforce.com/2005/09/outbound"
@@ -110,11 +110,11 @@ def parse_outbound_message(body: bytes) -> OutboundMessage:
             fields[tag[_FIELD_NAME_AT:]] = None if child.get(_NIL) == "true" else (child.text or "")
         if not fields.get("Id"):
             raise BadMessage(f"notification {note_id}: the sObject has no sf:Id")
-        for name in ID_FIELDS:
-            if fields.get(name) is not None and not SALESFORCE_ID.fullmatch(fields[name]):
-                raise BadMessage(
-                    f"notification {note_id}: sf:{name} {fields[name][:40]!r} is not a "
-                    "Salesforce id (15 or 18 letters and digits)"
-                )
+        for name in ID_FIELDS:  # as the mirrors hold them: 18 characters, Salesforce's case
+            if fields.get(name) is not None:
+                try:
+                    fields[name] = salesforce_id_canonical(fields[name])
+                except InvalidSalesforceId as exc:
+                    raise BadMessage(f"notification {note_id}: sf:{name} {exc}") from None
         message.notifications.append({"id": note_id, "type": sobject_type, "fields": fields})
     return message

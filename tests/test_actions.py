@@ -26,10 +26,13 @@ FINANCIALS = {"balance": 1500.25, "overdueBalance": 200.5, "creditLimit": 10000}
 
 @pytest.fixture
 def user(django_user_model):
-    """A staff user who may change Accounts and Opportunities (the buttons' permissions)."""
+    """A staff user with the buttons' permissions (the API's for the same work)."""
     user = django_user_model.objects.create_user("sales-ops", password="pw", is_staff=True)
     user.user_permissions.add(
-        *Permission.objects.filter(codename__in=["change_account", "change_opportunity"])
+        *Permission.objects.filter(
+            content_type__app_label="sync",
+            codename__in=["update_account_from_netsuite", "create_quote", "sync_sales_order"],
+        )
     )
     return user
 
@@ -223,7 +226,10 @@ def test_anonymous_users_are_sent_to_log_in_first(deal):
 
 def test_staff_without_the_permission_are_refused_and_nothing_is_queued(deal, django_user_model):
     user = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="view_opportunity"))
+    # Changing Opportunities is not enough: Create Quote has its own permission.
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_opportunity", "change_opportunity"])
+    )
     client = Client()
     client.force_login(user)
     url = f"/actions/opportunities/{deal.salesforce_id}/quote/"
@@ -231,7 +237,7 @@ def test_staff_without_the_permission_are_refused_and_nothing_is_queued(deal, dj
     page, posted = client.get(url), client.post(url)
 
     assert (page.status_code, posted.status_code) == (403, 403)
-    assert "needs a staff login with the permission accounts.change_opportunity" in text(page)
+    assert "needs a staff login with the permission sync.create_quote" in text(page)
     assert not SyncJob.objects.exists()
 
 
@@ -246,6 +252,8 @@ def test_a_post_without_the_csrf_token_is_refused(browser, deal):
     ("path", "status", "message"),
     [
         ("opportunities/not-an-id/quote/", 400, "is not a Salesforce id"),
+        # "E" marks the third character upper case, but it is a digit: no id has this suffix.
+        ("opportunities/006000000000999EAA/quote/", 400, "are not the checksum of the first 15"),
         ("opportunities/006000000000999AAA/quote/", 404, "Salesforce has no Opportunity"),
         ("opportunities/006000000000999AAA/invoice/", 404, ""),
     ],

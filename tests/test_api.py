@@ -1,8 +1,12 @@
-"""The REST API: staff only (token or session), read the mirrors, jobs and log, ask for syncs."""
+"""
+The REST API: staff only (token or session), read the mirrors, jobs and log, ask for syncs
+(each with its permission). tests/api/ has the newer endpoints, permissions, filters and ids.
+"""
 
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Permission
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Account
@@ -12,12 +16,27 @@ from sync.models import SyncJob
 from .factories import AccountFactory, LogEntryFactory, OpportunityFactory, SyncJobFactory
 
 UNKNOWN = "001999999999999AAA"
+WORK = [
+    "sync_account",
+    "link_account",
+    "update_account_from_netsuite",
+    "create_quote",
+    "sync_sales_order",
+    "retry_job",
+]
+
+
+def work_permissions(*codenames: str) -> list[Permission]:
+    return list(Permission.objects.filter(content_type__app_label="sync", codename__in=codenames))
 
 
 @pytest.fixture
 def staff(django_user_model):
+    """A staff member who may start every kind of work."""
     # No password: hashing one costs a quarter second, and force_login and tokens need none.
-    return django_user_model.objects.create_user("admin", is_staff=True)
+    user = django_user_model.objects.create_user("admin", is_staff=True)
+    user.user_permissions.add(*work_permissions(*WORK))
+    return user
 
 
 @pytest.fixture
@@ -374,7 +393,9 @@ def test_sync_through_the_api_creates_and_links_the_customer(
 ):
     from django.test import Client
 
-    token = Token.objects.create(user=django_user_model.objects.create_user("ops", is_staff=True))
+    ops = django_user_model.objects.create_user("ops", is_staff=True)
+    ops.user_permissions.add(*work_permissions("sync_account"))
+    token = Token.objects.create(user=ops)
     account = AccountFactory(name="Acme", fields={"Phone": "+1 555 0100"})
 
     response = Client().post(

@@ -20,7 +20,8 @@ from django.conf import settings
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accounts.models import Account, Customer, Opportunity
+from accounts.ids import salesforce_id_canonical
+from accounts.models import Account, Contact, Customer, Opportunity
 from accounts.services import FINANCIAL_FIELDS
 from integration_log.models import LogEntry
 from sync.models import InboundEvent
@@ -193,8 +194,12 @@ def test_salesforce_outbound_messages_never_get_a_server_error(client, field_map
                     continue
                 seen.add(record["note"])
                 ids = [value for name, value, _ in record["fields"] if name == "Id" and value]
-                model = Opportunity if record["type"].endswith("Opportunity") else Account
-                assert model.objects.filter(salesforce_id=ids[-1]).exists()
+                model = {"Opportunity": Opportunity, "Contact": Contact}.get(
+                    record["type"].rpartition(":")[2], Account
+                )
+                # Stored in the 18-character form, whichever form the message carried.
+                stored = salesforce_id_canonical(ids[-1])
+                assert model.objects.filter(salesforce_id=stored).exists()
         else:
             entry = LogEntry.objects.filter(operation="salesforce_outbound_message").last()
             assert entry is not None and entry.outcome == "error"

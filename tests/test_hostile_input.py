@@ -318,7 +318,9 @@ def test_a_salesforce_message_over_the_limit_is_refused_and_logged(client, db):
 # ============================================================================================
 @pytest.fixture
 def api(client, django_user_model):
-    client.force_login(django_user_model.objects.create_user("admin", is_staff=True))
+    # A superuser: the requests below must reach the parsing, past every permission.
+    user = django_user_model.objects.create_user("admin", is_staff=True, is_superuser=True)
+    client.force_login(user)
     return client
 
 
@@ -364,13 +366,18 @@ def test_a_nul_in_a_query_parameter_is_400(api, url, param):
 
 
 @pytest.mark.parametrize(
-    "url", ["/api/accounts/%00/", "/api/opportunities/a%00b/preview/", "/api/jobs/1%00/"]
+    ("url", "status", "message"),
+    [
+        ("/api/accounts/%00/", 400, "is not a Salesforce id"),
+        ("/api/jobs/1%00/", 400, "is not an id"),
+        ("/api/opportunities/a%00b/preview/", 404, "Not Found"),  # no such route
+    ],
 )
-def test_an_id_that_cannot_be_one_is_404_before_the_database(api, url):
+def test_an_id_that_cannot_be_one_is_refused_before_the_database(api, url, status, message):
     response = api.get(url)
 
-    assert response.status_code == 404
-    assert b"Not Found" in response.content
+    assert response.status_code == status
+    assert message in response.content.decode()
 
 
 @pytest.mark.parametrize(

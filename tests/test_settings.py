@@ -77,4 +77,8 @@ def test_embedded_defaults_need_no_environment():
     result = run_settings()
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["http://127.0.0.1:8102/services/rest/", "True", "memory://"]
+    assert result.stdout.split() == [
+        "http://127.0.0.1:8102/services/rest/",
+        "True",
+        "memory://localhost/",
+    ]
