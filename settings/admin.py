@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
 from .models import IntegrationSettings
+from .services import integration_settings_update
 
 
 @admin.register(IntegrationSettings)
@@ -89,6 +90,11 @@ class IntegrationSettingsAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(
             reverse("admin:settings_integrationsettings_change", args=[obj.pk])
         )
+
+    def save_model(self, request: HttpRequest, obj: IntegrationSettings, form, change) -> None:
+        """Through the one write path of the settings, which logs who changed what."""
+        changes = {name: getattr(obj, name) for name in form.changed_data}
+        integration_settings_update(changes=changes, user=request.user, via="admin")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -18,10 +18,13 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.admin import record_admin_url
 from accounts.models import Account
+from accounts.selectors import records_by_salesforce_id
 from integration_log.models import LogEntry, Outcome
 from settings.models import IntegrationSettings
 
+from . import dashboard_chart
 from .clients.salesforce import api_reserve_reached, salesforce_api_usage
 from .models import JobStatus, ReconcileRun, SyncJob
 from .services.doctor import doctor_checks
@@ -130,14 +133,25 @@ def _links(since: dt.datetime) -> dict[str, str]:
     }
 
 
+def _name_records(entries: list[LogEntry]) -> None:
+    """Each entry's record, named and linked, when SFNS mirrors it (one query a model)."""
+    found = records_by_salesforce_id(entry.salesforce_id for entry in entries)
+    for entry in entries:
+        record = found.get(entry.salesforce_id)
+        entry.record_name = record.name if record else ""
+        entry.record_url = record_admin_url(record) if record else ""
+
+
 def health_dashboard(request: HttpRequest) -> HttpResponse:
     """Staff only: wired in sfns/urls.py through admin.site.admin_view."""
     summary = health_summary()
+    _name_records(summary["log"]["recent_errors"])
     context = {
         **admin.site.each_context(request),
         "title": "SFNS health",
         "summary": summary,
         "links": _links(summary["since"]),
+        "chart": dashboard_chart.chart(dashboard_chart.hourly_counts(now=summary["now"])),
     }
     return TemplateResponse(request, "admin/sfns_dashboard.html", context)
 

@@ -64,7 +64,10 @@ def test_changelist_renders(admin_client, objects, model):
 )
 def test_change_page_renders(admin_client, objects, model):
     app, name = model.split(".")
-    response = admin_client.get(reverse(f"admin:{app}_{name}_change", args=[objects[model].pk]))
+    obj = objects[model]
+    # Records of Salesforce are at their Salesforce ids (tests/admin/test_salesforce_id_urls.py).
+    key = obj.salesforce_id if model in ("accounts.account", "accounts.opportunity") else obj.pk
+    response = admin_client.get(reverse(f"admin:{app}_{name}_change", args=[key]))
     assert response.status_code == 200
 
 

@@ -38,7 +38,7 @@ def run_action(client, changelist: str, action: str, objects) -> object:
 
 def test_account_page_offers_the_sync_buttons(admin_client, field_mappings):
     account = AccountFactory()
-    page = admin_client.get(reverse("admin:accounts_account_change", args=[account.pk]))
+    page = admin_client.get(reverse("admin:accounts_account_change", args=[account.salesforce_id]))
 
     content = page.content.decode()
     for name in (
@@ -46,17 +46,19 @@ def test_account_page_offers_the_sync_buttons(admin_client, field_mappings):
         "accounts_account_update_from_netsuite",
         "accounts_account_preview",
     ):
-        assert reverse(f"admin:{name}", args=[account.pk]) in content
+        assert reverse(f"admin:{name}", args=[account.salesforce_id]) in content
 
 
 def test_sync_button_queues_the_sync_and_says_so(admin_client, field_mappings):
     account = AccountFactory()
-    url = reverse("admin:accounts_account_sync_to_netsuite", args=[account.pk])
+    url = reverse("admin:accounts_account_sync_to_netsuite", args=[account.salesforce_id])
 
     assert admin_client.get(url).status_code == 405
     response = admin_client.post(url, follow=True)
 
-    assert response.redirect_chain[-1][0].endswith(f"/accounts/account/{account.pk}/change/")
+    assert response.redirect_chain[-1][0].endswith(
+        f"/accounts/account/{account.salesforce_id}/change/"
+    )
     assert "Sync to NetSuite: 1 queued." in messages_of(response)
     assert queued(JobKind.ACCOUNT_LINK_OR_PUSH) == [account.salesforce_id]
 

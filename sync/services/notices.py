@@ -22,6 +22,12 @@ logger = logging.getLogger(__name__)
 
 # Lines in one digest; the rest are counted, and listed in the admin.
 DIGEST_LINES = 50
+# The admin page of a job's record (at its Salesforce id), by the first word of the job's kind.
+RECORD_PAGES = {
+    "account": "admin:accounts_account_change",
+    "contact": "admin:accounts_contact_change",
+    "opportunity": "admin:accounts_opportunity_change",
+}
 # How long a failure may take from its stamp to its commit.
 SETTLE = dt.timedelta(seconds=10)
 
@@ -79,8 +85,10 @@ def _digest(jobs: list[SyncJob], count: int, since: dt.datetime) -> tuple[str, s
     for job in jobs:
         lines += [
             f"- {job.get_kind_display()} of {job.record_id}: {job.last_error or 'no reason given'}",
-            f"  {base}{reverse('admin:sync_syncjob_change', args=[job.pk])}",
+            f"  the job: {base}{reverse('admin:sync_syncjob_change', args=[job.pk])}",
         ]
+        if page := RECORD_PAGES.get(job.kind.split("_", 1)[0]):
+            lines.append(f"  the record: {base}{reverse(page, args=[job.record_id])}")
     if count > len(jobs):
         lines.append(f"... and {count - len(jobs)} more.")
     lines += [

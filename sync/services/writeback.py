@@ -167,6 +167,11 @@ def _write_batch(
     attempt.log(
         Outcome.SUCCESS,
         f"{written} of {len(rows)} {sobject}(s) updated",
-        request={"records": len(records), "fields": sorted({k for r in records for k in r})},
+        request={
+            "sobject": sobject,
+            "records": len(records),
+            "fields": sorted({k for r in records for k in r}),
+            "ids": [r["id"] for r in records],  # the log and the admin name them
+        },
     )
     return written

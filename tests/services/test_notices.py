@@ -82,6 +82,10 @@ def test_a_failed_sync_is_told_once_with_the_record_the_reason_and_where_to_retr
     assert COMPANY_NAME_REQUIRED in mail.body
     assert f"http://127.0.0.1:8000/admin/sync/syncjob/{job.pk}/change/" in mail.body
     assert "/admin/sync/syncjob/?status__exact=failed" in mail.body
+    # The Account's own page, at its Salesforce id.
+    assert f"http://127.0.0.1:8000/admin/accounts/account/{linked.salesforce_id}/change/" in (
+        mail.body
+    )
 
 
 def test_failures_within_the_interval_wait_for_the_next_digest(

@@ -83,6 +83,8 @@ def test_status_writeback_writes_sync_time_and_netsuite_id_on_enterprise(synced,
     assert synced.status_pending_since is None
     entry = only_log("status_writeback")
     assert (entry.outcome, entry.reason) == ("success", "1 of 1 Account(s) updated")
+    # The entry names the records it wrote (the admin's log shows them by name).
+    assert (entry.request["sobject"], entry.request["ids"]) == ("Account", [synced.salesforce_id])
 
 
 def test_a_status_that_changes_while_its_batch_is_written_stays_pending(synced, salesforce):
