@@ -13,9 +13,10 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# The demo's data is kept between runs; `make run RESET=1` starts it over.
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py run_embedded
+	$(PY) manage.py run_embedded $(if $(RESET),--reset)
 
 # Debian's Chromium for the browser tests (tests/browser/): Playwright cannot download its own
 # here. Installing needs root, as in CI; without it the browser tests skip, saying so.
@@ -45,4 +46,4 @@ faults: install
 	$(PY) -m benchmarks.faults; status=$$?; $(PY) -m benchmarks.report --update-readme && exit $$status
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .emulators
+	rm -rf $(VENV) db.sqlite3 .emulators .sfns

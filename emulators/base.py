@@ -1,7 +1,8 @@
 """
 What both emulators share: a threaded HTTP/1.1 keep-alive WSGI server (optionally HTTPS), injected
 latency and failures, a concurrency limit, per-operation statistics, JSON state with an optional
-state file, the notifier (emulators.notify), and the /__emulator__/ control endpoints.
+state file, the notifier (emulators.notify), the /__emulator__/ control endpoints, and the web
+pages a person uses (emulators.ui, at the root).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from cheroot import wsgi
@@ -23,6 +24,9 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from .notify import Notifier
+
+if TYPE_CHECKING:
+    from .ui import RecordPages
 
 CONTROL_PREFIX = "/__emulator__/"
 
@@ -41,6 +45,8 @@ class EmulatorApp:
     """
 
     name = "emulator"
+    # The pages a person uses (emulators.ui); outside the API: no faults, limits or statistics.
+    pages: RecordPages | None = None
 
     def __init__(
         self,
@@ -121,6 +127,8 @@ class EmulatorApp:
         request = Request(environ)
         if request.path.startswith(CONTROL_PREFIX):
             response = self.control(request)
+        elif self.pages is not None and self.pages.serves(request.path):
+            response = self.pages(request)
         else:
             response = self.handle(request)
         return response(environ, start_response)
@@ -271,22 +279,27 @@ class RunningEmulator:
 
 
 def make_emulator_server(
-    app: EmulatorApp, *, host: str = "127.0.0.1", port: int = 0, ca_out: str | None = None
+    app: EmulatorApp,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    ca_out: str | None = None,
+    keep_ca: bool = False,
 ) -> tuple[EmulatorServer, str]:
     """
-    A bound server for app (serve() it, stop() it); HTTPS with a fresh local CA written to ca_out
-    when given.
+    A bound server for app (serve() it, stop() it); HTTPS with a local CA written to ca_out
+    when given: a fresh one, or with keep_ca the one an earlier run left there.
     """
     ssl_adapter = None
     if ca_out:
         from .tls import make_ssl_adapter
 
-        ssl_adapter = make_ssl_adapter(ca_out)
+        ssl_adapter = make_ssl_adapter(ca_out, keep=keep_ca)
     return EmulatorServer(app, host, port, ssl_adapter), "https" if ca_out else "http"
 
 
 def start_emulator(
-    app: EmulatorApp, *, port: int = 0, ca_out: str | None = None
+    app: EmulatorApp, *, port: int = 0, ca_out: str | None = None, keep_ca: bool = False
 ) -> RunningEmulator:
-    server, scheme = make_emulator_server(app, port=port, ca_out=ca_out)
+    server, scheme = make_emulator_server(app, port=port, ca_out=ca_out, keep_ca=keep_ca)
     return RunningEmulator(app, server, scheme)

@@ -41,13 +41,25 @@ class Notifier:
         self.delivered = 0
         self.attempts = 0
         self.abandoned = 0
+        self.queued = 0
         self._queue: queue.Queue[tuple[bytes, dict]] = queue.Queue()
         self._stop = threading.Event()
+        # Cleared by hold(): callbacks wait in the queue until release() (the receiver is up).
+        self._open = threading.Event()
+        self._open.set()
         self._thread = threading.Thread(target=self._run, name="emulator-notifier", daemon=True)
         self._thread.start()
 
     def send(self, body: bytes, headers: dict) -> None:
+        self.queued += 1
         self._queue.put((body, headers))
+
+    def hold(self) -> None:
+        """Keep callbacks queued, unsent, until release(): the receiver is not listening yet."""
+        self._open.clear()
+
+    def release(self) -> None:
+        self._open.set()
 
     def pending(self) -> int:
         return self._queue.unfinished_tasks
@@ -62,6 +74,9 @@ class Notifier:
             except queue.Empty:
                 continue
             try:
+                while not self._open.wait(timeout=0.2):  # held
+                    if self._stop.is_set():
+                        return
                 self._deliver(body, headers)
             finally:
                 self._queue.task_done()

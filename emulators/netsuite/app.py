@@ -18,6 +18,10 @@ too ({"serviceSaleItem": [{"id": "7", "itemId": "Widget", "externalId": "W-1"}]}
 inventoryItem and nonInventorySaleItem). A reset leaves the one item every account starts with,
 service item 1 ("Services").
 POST /__emulator__/account {"oneWorld": true} makes the account OneWorld (accounting.py).
+POST /__emulator__/edit {"type": "customer", "id": "100", "fields": {"balance": 2000},
+"source": "transaction"}: what posting an invoice or a payment does to a customer's financials;
+no customer is saved, so the script posts nothing (and lastModifiedDate stays: emulator's choice).
+Pages (ui.py): the records at /, each record's page and form at /records/<type>/<id>.
 """
 
 from __future__ import annotations
@@ -36,9 +40,10 @@ from .items import initial_items
 from .metadata import MetadataMixin
 from .package import package_fields, script_parameters
 from .records import RecordsMixin, now_stamp
-from .schema import RECORD_TYPES
+from .schema import FINANCIAL_FIELDS, RECORD_TYPES
 from .suiteql import SuiteQLMixin
 from .tba import TokenAuthMixin
+from .ui import NetSuitePages
 from .webhook import WebhookMixin
 
 
@@ -60,6 +65,7 @@ class NetSuiteEmulator(
         for rtype, items in initial_items(now_stamp()).items():
             self.state["records"].setdefault(rtype, items)
             self.state["custom_fields"].setdefault(rtype, {})
+        self.pages = NetSuitePages(self)
 
     def rules(self) -> list[Rule]:
         return [
@@ -154,8 +160,22 @@ class NetSuiteEmulator(
         record = self.state["records"].get(rtype, {}).get(rid)
         if record is None:
             return ns_error(404, "NONEXISTENT_ID", f"No {rtype} {rid}.")
+        if data.get("source") == "transaction":
+            return self.transaction_change(rtype, rid, record, data.get("fields", {}))
         before = self.change_snapshot(rtype, record)
         self._change(rtype, rid, record, data.get("fields", {}))
         self.save_state()
         self._notify_change(None, rtype, rid, "update", before=before)
+        return json_response({"ok": True, "id": rid})
+
+    def transaction_change(self, rtype: str, rid: str, record: dict, fields: Any) -> Response:
+        """Financials changed by transactions: set as given, no customer save, no script."""
+        if rtype != "customer" or not isinstance(fields, dict) or set(fields) - {*FINANCIAL_FIELDS}:
+            return ns_error(
+                400,
+                "INVALID_CONTENT",
+                f"Transactions change only a customer's {', '.join(FINANCIAL_FIELDS)}.",
+            )
+        record.update(copy.deepcopy(fields))
+        self.save_state()
         return json_response({"ok": True, "id": rid})

@@ -40,6 +40,7 @@ from .recycle import RecycleMixin
 from .schema import WRITABLE_FIELDS
 from .selection import SoqlMixin
 from .store import StoreMixin
+from .ui import SalesforcePages
 from .users import INTEGRATION_USER_ID, PERSON_ID, acting_as
 
 
@@ -80,6 +81,8 @@ class SalesforceEmulator(
     notifications per save (users.py).
 
     SOQL: the subset described in soql.py.
+
+    Pages (ui.py): the records at /, each record's page (and form) at /<id>, as in the org.
 
     Control endpoints beyond the base ones:
     - POST /__emulator__/expire-sessions: every access token becomes invalid (401).
@@ -159,6 +162,7 @@ class SalesforceEmulator(
             notify_verify=notify_verify,
         )
         self.upgrade_state()
+        self.pages = SalesforcePages(self, package_dir)
 
     # -- base hooks -------------------------------------------------------------------------
     def rules(self) -> list[Rule]:
@@ -270,10 +274,10 @@ class SalesforceEmulator(
         if request.method == "POST" and action == "edit":
             if not isinstance(body, dict):
                 return ApiError(400, "JSON_PARSER_ERROR", "give the change as an object").response()
+            if "records" not in body:
+                return self.person_edit(body)
             with self.lock, acting_as(PERSON_ID):
-                if "records" in body:
-                    return self.change_all_or_nothing(action, body)
-                return self.edit(body)
+                return self.change_all_or_nothing(action, body)
         if request.method == "POST" and action in ("seed", "merge"):
             with acting_as(PERSON_ID):
                 return self.change_all_or_nothing(action, body)
@@ -331,6 +335,11 @@ class SalesforceEmulator(
                 record_id = self.insert(sobject, values, notify=False, stamp=stamp)
                 ids.setdefault(sobject, []).append(record_id)
         return ids
+
+    def person_edit(self, data: dict[str, Any]) -> Response:
+        """A person saving one record in the UI: POST /__emulator__/edit, and the pages' forms."""
+        with self.lock, acting_as(PERSON_ID):
+            return self.edit(data)
 
     def edit(self, data: dict[str, Any]) -> Response:
         sobject = data.get("type")

@@ -2,7 +2,8 @@
 What the emulated org takes from SFNS's Salesforce DX package (deploy/salesforce): its custom
 fields (and those the /__emulator__/fields control endpoint adds, one describe-like dict per
 field), the fields each outbound message carries, the record-triggered flows that send them with
-their entry conditions, and the custom permissions the package's permission sets grant.
+their entry conditions, the custom permissions the package's permission sets grant, and the
+buttons (URL web links) and custom labels the emulator's pages show.
 """
 
 from __future__ import annotations
@@ -280,6 +281,37 @@ def load_permission_sets(package_dir: Path | str | None = None) -> dict[str, fro
             )
         sets[name] = frozenset(enabled)
     return sets
+
+
+def load_buttons(package_dir: Path | str | None = None) -> dict[str, list[tuple[str, str]]]:
+    """
+    {"Account": [(label, url), ...], ...}: the package's URL buttons (objects/<Object>/webLinks/),
+    their URLs with merge fields as written, e.g. {!$Label.SFNS_Base_URL}/.../{!Account.Id}/.
+    """
+    objects = Path(package_dir or PACKAGE_DIR) / "force-app" / "main" / "default" / "objects"
+    buttons: dict[str, list[tuple[str, str]]] = {}
+    for path in sorted(objects.glob("*/webLinks/*.webLink-meta.xml")):
+        root = ET.parse(path).getroot()
+        if (root.findtext(f"{{{METADATA_NS}}}linkType") or "").strip() != "url":
+            continue
+        label = (root.findtext(f"{{{METADATA_NS}}}masterLabel") or path.name).strip()
+        url = (root.findtext(f"{{{METADATA_NS}}}url") or "").strip()
+        buttons.setdefault(path.parent.parent.name, []).append((label, url))
+    return buttons
+
+
+def load_labels(package_dir: Path | str | None = None) -> dict[str, str]:
+    """{label name: value} from labels/CustomLabels.labels-meta.xml (none without the file)."""
+    default = Path(package_dir or PACKAGE_DIR) / "force-app" / "main" / "default"
+    path = default / "labels" / "CustomLabels.labels-meta.xml"
+    if not path.exists():
+        return {}
+    return {
+        (label.findtext(f"{{{METADATA_NS}}}fullName") or "").strip(): (
+            label.findtext(f"{{{METADATA_NS}}}value") or ""
+        ).strip()
+        for label in ET.parse(path).getroot().findall(f"{{{METADATA_NS}}}labels")
+    }
 
 
 def field_from_control(name: str, body: Any) -> dict[str, Any]:
