@@ -98,6 +98,7 @@ def _demo_accounts(conf: IntegrationSettings, stamp: str) -> list[Account]:
             fields=fields,
             netsuite_id=ns_id,
             last_modified=parse_salesforce_datetime(stamp),
+            last_synced_at=parse_salesforce_datetime(stamp) if ns_id else None,
         )
         payload = account_outbound_payload(account)
         account.mapped_hash = account_mapped_hash(account, payload)

@@ -60,12 +60,13 @@ def logged_in(page, admin_user):
 
 @pytest.fixture
 def screenshot(page) -> Callable[[str], Path]:
-    """screenshot("name"): the page as it is now, to docs/screenshots/name.png."""
+    """screenshot("name"): the page as it is now (its first screen, or all of it with
+    full_page=True), to docs/screenshots/name.png."""
 
-    def take(name: str) -> Path:
+    def take(name: str, *, full_page: bool = False) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path))
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return take
