@@ -98,10 +98,14 @@ class DateRangeFilter(admin.ListFilter):
         if not text:
             return None
         try:
-            return dt.date.fromisoformat(text)
+            date = dt.date.fromisoformat(text)
         except ValueError:
             self.errors.append(f"“{text[:40]}” is not a date (YYYY-MM-DD): left out.")
             return None
+        if not 1900 <= date.year <= 9998:  # a day's end and a time zone must stay in range
+            self.errors.append(f"“{text[:40]}” is outside the years 1900-9998: left out.")
+            return None
+        return date
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         start_name, end_name = self.expected_parameters()

@@ -6,7 +6,11 @@ registered here too, in place of the apps' own admins (those apps never import s
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -18,16 +22,53 @@ from sfns.admin_common import work_permission
 from . import outbox
 from .admin_account import SyncAccountAdmin, queue_each
 from .admin_log import SyncLogEntryAdmin
+from .mapping import MappingRule
 from .models import FieldMapping, InboundEvent, JobStatus, ReconcileRun, SyncJob
+from .selectors import mapping_problems
 from .services import opportunities
+
+
+class FieldMappingForm(forms.ModelForm):
+    """A rule is checked as the API checks it (selectors.mapping_problems) before it is saved,
+    on its page and in the list's editable columns alike."""
+
+    class Meta:
+        model = FieldMapping
+        fields = ["direction", "source", "target", "transform", "argument", "position", "enabled"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+
+        def value(name: str) -> Any:
+            return data[name] if name in data else getattr(self.instance, name)
+
+        rule = MappingRule(value("source"), value("target"), value("transform"), value("argument"))
+        problems = mapping_problems(
+            direction=value("direction"),
+            rule=rule,
+            enabled=value("enabled"),
+            replaces=self.instance.pk,
+        )
+        if problems:
+            raise forms.ValidationError(
+                {
+                    name if name in self.fields else NON_FIELD_ERRORS: text
+                    for name, text in problems.items()
+                }
+            )
+        return data
 
 
 @admin.register(FieldMapping)
 class FieldMappingAdmin(admin.ModelAdmin):
+    form = FieldMappingForm
     list_display = ["direction", "source", "target", "transform", "argument", "position", "enabled"]
     list_editable = ["position", "enabled"]
     list_filter = ["direction", "transform", "enabled"]
     search_fields = ["source", "target"]
+
+    def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> type[forms.ModelForm]:
+        return super().get_changelist_form(request, form=FieldMappingForm, **kwargs)
 
 
 @admin.register(SyncJob)

@@ -283,8 +283,13 @@ class SyncAccountAdmin(AccountAdmin):
 
     def link_choice_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """After an ambiguous match: link the customer given, or create a new one."""
-        netsuite_id = request.POST.get("netsuite_id", "").strip()
-        if not request.POST.get("create") and not re.fullmatch(r"[0-9]{1,32}", netsuite_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("sync.link_account"):
+            return HttpResponseForbidden("Linking needs the permission sync.link_account.")
+        create = bool(request.POST.get("create"))
+        netsuite_id = "" if create else request.POST.get("netsuite_id", "").strip()
+        if not create and not re.fullmatch(r"[0-9]{1,32}", netsuite_id):
             self.message_user(
                 request,
                 f"{netsuite_id[:40]!r} is not a NetSuite internal id (digits only).",

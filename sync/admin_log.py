@@ -19,9 +19,10 @@ from accounts.admin import record_admin_url
 from accounts.selectors import records_by_salesforce_id
 from integration_log.admin import LogEntryAdmin, logged_records
 from integration_log.models import LogEntry, Operation
+from sfns.admin_common import work_permission
 
 from . import outbox
-from .models import SyncJob
+from .models import JobStatus, SyncJob
 
 NAMED = 3  # records a write-back names in the list; its page names them all
 LIST_OF = {
@@ -112,10 +113,22 @@ class SyncLogEntryAdmin(LogEntryAdmin):
             return _batch(obj, self._found(obj, None), None)
         return self.record(obj) or "—"
 
-    @admin.action(description="Retry the work of the selected entries (current state)")
+    has_retry_job_permission = work_permission("retry_job")
+
+    @admin.action(
+        description="Retry the failed work of the selected entries (current state)",
+        permissions=["retry_job"],
+    )
     def retry(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """As the API and the jobs' own action: failed jobs only, for those who may retry."""
         job_ids = set(queryset.exclude(job_id=None).values_list("job_id", flat=True))
-        jobs = SyncJob.objects.filter(pk__in=job_ids)
+        jobs = list(SyncJob.objects.filter(pk__in=job_ids, status=JobStatus.FAILED))
         for job in jobs:
             outbox.job_retry(job=job)
-        self.message_user(request, f"{len(jobs)} job(s) queued again.", messages.SUCCESS)
+        left = len(job_ids) - len(jobs)
+        self.message_user(
+            request,
+            f"{len(jobs)} job(s) queued again"
+            + (f"; {left} not failed, left alone." if left else "."),
+            messages.SUCCESS,
+        )

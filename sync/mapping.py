@@ -168,7 +168,8 @@ def apply_rule(rule: MappingRule, source: Mapping[str, Any]) -> Any:
             raise MappingError(f"{rule.target}: template needs a text like '{{Name}}'")
         try:
             rendered = _TemplateFormatter(source).vformat(arg, (), {})
-        except (ValueError, IndexError, AttributeError, KeyError) as exc:
+        # TypeError: a format spec a value does not take ("{subsidiary:>5}" on an object).
+        except (ValueError, IndexError, AttributeError, KeyError, TypeError) as exc:
             raise MappingError(f"{rule.target}: bad template {arg!r} ({exc})") from exc
         return rendered.strip() or None
     raise MappingError(f"{rule.target}: unknown transform {rule.transform!r}")

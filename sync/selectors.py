@@ -18,6 +18,7 @@ from .mapping import (
     diff,
     map_record,
     payload_hash,
+    rule_problem,
     target_conflict,
 )
 from .models import FieldMapping, MappingDirection
@@ -151,3 +152,29 @@ def mapping_preview(
         "changes": diff(now, then),
         "error": "",
     }
+
+
+def mapping_problems(
+    *,
+    direction: str,
+    rule: MappingRule,
+    enabled: bool,
+    replaces: int | None = None,
+) -> dict[str, str]:
+    """
+    A rule's problems by field ({} when it may be saved): on its own (mapping.rule_problem),
+    then beside the direction's other rules. The API and the admin both ask before saving one;
+    `replaces`: the mapping it is an edit of.
+    """
+    if problem := rule_problem(rule):
+        return problem
+    if direction == MappingDirection.TO_SALESFORCE and "." in rule.target:
+        return {"target": "a Salesforce field's API name (Salesforce fields hold no objects)"}
+    taken = FieldMapping.objects.filter(direction=direction, target=rule.target)
+    if (taken.exclude(pk=replaces) if replaces else taken).exists():
+        return {"target": f"{rule.target} is already mapped in {direction}: change that mapping"}
+    if enabled and (
+        conflict := mapping_conflict(direction=direction, target=rule.target, replaces=replaces)
+    ):
+        return {"target": conflict}
+    return {}

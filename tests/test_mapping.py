@@ -113,6 +113,8 @@ def test_apply_rule(rule, expected):
         (MappingRule("", "title", "template", "{0}"), "title: bad template '{0}'"),
         (MappingRule("", "title", "template", "{Name[0]}"), "title: bad template"),
         (MappingRule("", "title", "template", "{}"), "title: bad template '{}'"),
+        # A format an object does not take (TypeError in str.format): a bad rule, no crash.
+        (MappingRule("", "title", "template", "{BillingAddress:>5}"), "title: bad template"),
         (MappingRule("Name", "companyName", "uppercase"), "companyName: unknown transform"),
         (MappingRule("BillingStreet", "addr4", "street_line", 4), "addr4: street_line needs"),
         (MappingRule("BillingStreet", "addr1", "street_line", "1"), "addr1: street_line needs"),

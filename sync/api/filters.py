@@ -5,11 +5,13 @@ The lists' filters (django-filter). A value a filter cannot take answers 400 wit
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import django_filters as filters
 from django import forms
 from django.db.models import QuerySet
+from django_filters.fields import IsoDateTimeField
 
 from accounts.ids import InvalidSalesforceId, salesforce_id_canonical
 from accounts.models import Account, Customer, Opportunity
@@ -33,6 +35,26 @@ class SalesforceIdField(forms.CharField):
         except InvalidSalesforceId as exc:
             # As a parameter: the message quotes the value, which may hold a "%".
             raise forms.ValidationError("%(error)s", params={"error": str(exc)}) from None
+
+
+class MomentField(IsoDateTimeField):
+    """An ISO 8601 moment the database can compare: in UTC, within the years 1900-9998 (a
+    year-1 moment at +23:00 overflows before it reaches SQLite)."""
+
+    def to_python(self, value: Any) -> Any:
+        moment = super().to_python(value)
+        if moment is not None:
+            try:
+                in_utc = moment.astimezone(dt.UTC) if moment.tzinfo else moment
+            except OverflowError:
+                in_utc = None
+            if in_utc is None or not 1900 <= in_utc.year <= 9998:
+                raise forms.ValidationError("must be a moment between the years 1900 and 9998")
+        return moment
+
+
+class MomentFilter(filters.IsoDateTimeFilter):
+    field_class = MomentField
 
 
 class SalesforceIdFilter(filters.CharFilter):
@@ -116,12 +138,12 @@ class AccountFilter(filters.FilterSet):
         exclude=True,
         help_text="true: deleted (or merged away) in Salesforce.",
     )
-    modified_after = filters.IsoDateTimeFilter(
+    modified_after = MomentFilter(
         field_name="last_modified",
         lookup_expr="gte",
         help_text="Last changed in Salesforce at or after (ISO 8601).",
     )
-    synced_before = filters.IsoDateTimeFilter(
+    synced_before = MomentFilter(
         field_name="last_synced_at",
         lookup_expr="lt",
         help_text="Last synced successfully before (ISO 8601); never-synced Accounts are left out.",
@@ -180,8 +202,8 @@ class SyncJobFilter(filters.FilterSet):
     status = ChoiceFilter(choices=JobStatus.choices)
     kind = ChoiceFilter(choices=JobKind.choices)
     record_id = SalesforceIdFilter(help_text="The record's Salesforce id (15 or 18 characters).")
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = MomentFilter(field_name="created_at", lookup_expr="gte")
+    created_before = MomentFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = SyncJob
@@ -197,8 +219,8 @@ class LogEntryFilter(filters.FilterSet):
     )
     netsuite_id = filters.CharFilter(help_text="The NetSuite internal id.")
     job_id = IdFilter(help_text="The job whose attempt this was.")
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = MomentFilter(field_name="created_at", lookup_expr="gte")
+    created_before = MomentFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = LogEntry

@@ -22,9 +22,9 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ..mapping import MappingRule, rule_problem
-from ..models import FieldMapping, MappingDirection
-from ..selectors import mapping_conflict, mapping_preview, mapping_source
+from ..mapping import MappingRule
+from ..models import FieldMapping
+from ..selectors import mapping_preview, mapping_problems, mapping_source
 from . import schema
 from .base import APIViewSet, ModelPermissions
 from .filters import MappingFilter
@@ -42,7 +42,7 @@ def _default(name: str) -> Any:
 
 
 def _check(attrs: dict[str, Any], instance: FieldMapping | None, replaces: int | None) -> None:
-    """A rule's problems, by field: on its own, then beside the direction's other rules."""
+    """A rule's problems (selectors.mapping_problems), as the API's 400."""
 
     def value(name: str) -> Any:
         if name in attrs:
@@ -50,22 +50,11 @@ def _check(attrs: dict[str, Any], instance: FieldMapping | None, replaces: int |
         return getattr(instance, name) if instance else _default(name)
 
     rule = MappingRule(value("source"), value("target"), value("transform"), value("argument"))
-    if problem := rule_problem(rule):
-        raise serializers.ValidationError({field: [text] for field, text in problem.items()})
-    direction = value("direction")
-    if direction == MappingDirection.TO_SALESFORCE and "." in rule.target:
-        raise serializers.ValidationError(
-            {"target": ["a Salesforce field's API name (Salesforce fields hold no objects)"]}
-        )
-    taken = FieldMapping.objects.filter(direction=direction, target=rule.target)
-    if taken.exclude(pk=replaces).exists() if replaces else taken.exists():
-        raise serializers.ValidationError(
-            {"target": [f"{rule.target} is already mapped in {direction}: change that mapping"]}
-        )
-    if value("enabled") and (
-        conflict := mapping_conflict(direction=direction, target=rule.target, replaces=replaces)
-    ):
-        raise serializers.ValidationError({"target": [conflict]})
+    problems = mapping_problems(
+        direction=value("direction"), rule=rule, enabled=value("enabled"), replaces=replaces
+    )
+    if problems:
+        raise serializers.ValidationError({field: [text] for field, text in problems.items()})
 
 
 class FieldMappingSerializer(ModelSerializer):

@@ -67,11 +67,14 @@ def forbidden(permission: str = "") -> OpenApiResponse:
     )
 
 
-NOT_FOUND = detail("No such record in SFNS.", ("not found", "No Account matches the given query."))
+NOT_FOUND = detail(
+    "No such record in SFNS (the message names the endpoint's model: Account, SyncJob...).",
+    ("not found", "No Account matches the given query."),
+)
 BAD_FILTER = field_errors(
     (
         "bad choice",
-        {"status": ["Select a valid choice. sent is not one of the available choices."]},
+        {"status": ["must be one of pending, running, done, failed, superseded, not sent"]},
     ),
     ("bad ordering", {"ordering": ["cannot order by 'size': give one or more of ..."]}),
 )

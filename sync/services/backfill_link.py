@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from accounts.ids import SALESFORCE_ID, salesforce_id_18
+from accounts.ids import salesforce_id_18, salesforce_id_or_none
 from settings.models import IntegrationSettings
 
 from .. import matching
@@ -43,7 +43,7 @@ class AccountOutcome:
 def owner_id(value: Any) -> str:
     """The 18-character Salesforce id a customer carries, "" if none (or another system's)."""
     text = str(value or "").strip()
-    return salesforce_id_18(text) if SALESFORCE_ID.fullmatch(text) else text
+    return salesforce_id_or_none(text) or text
 
 
 def decide_link(

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from accounts.ids import SALESFORCE_ID, salesforce_id_18
+from accounts.ids import salesforce_id_or_none
 from accounts.models import Account
 from settings.models import IntegrationSettings
 
@@ -81,7 +81,7 @@ def linked_elsewhere(row: dict[str, Any], salesforce_id: str, conf: IntegrationS
         text = str(value or "")
         if not text:
             continue
-        if not SALESFORCE_ID.fullmatch(text) or salesforce_id_18(text) != salesforce_id:
+        if salesforce_id_or_none(text) != salesforce_id:  # its own id in any case is its own
             return True
     return False
 

@@ -128,6 +128,14 @@ def test_a_date_that_is_not_one_is_said_so_not_a_server_error(admin_client, days
     assert "on the 24th" in page and "on the 25th" not in page  # the good end still holds
 
 
+@pytest.mark.parametrize("end", ["9999-12-31", "0001-01-01"])
+def test_a_date_out_of_range_is_said_so_not_a_server_error(admin_client, days, end):
+    page = listed(admin_client, created_at__to=end)
+
+    assert f"“{end}” is outside the years 1900-9998: left out." in page
+    assert "on the 24th" in page and "on the 26th" in page  # no end: every day
+
+
 def test_the_dashboards_links_into_the_log_still_filter_it(admin_client, days):
     after = dt.datetime(2026, 11, 25, 0, 0, tzinfo=dt.UTC).isoformat()
 

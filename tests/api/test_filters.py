@@ -94,6 +94,12 @@ def test_accounts_by_the_time_they_last_changed(call, staff, accounts):
         ("/api/jobs/?kind=account_delete", "kind", "must be one of"),
         ("/api/jobs/?record_id=x", "record_id", "is not a Salesforce id"),
         ("/api/jobs/?created_before=2026-13-01", "created_before", "Enter a valid date/time"),
+        (
+            "/api/log/?created_after=0001-01-01T00:00:00%2B23:00",  # overflows in UTC
+            "created_after",
+            "between the years 1900 and 9998",
+        ),
+        ("/api/jobs/?created_before=9999-12-31T23:59:59", "created_before", "between the years"),
         ("/api/log/?outcome=failed", "outcome", "must be one of"),
         ("/api/log/?operation=push", "operation", "must be one of"),
         ("/api/log/?direction=up", "direction", "must be one of"),
