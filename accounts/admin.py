@@ -187,6 +187,17 @@ def account_status_badges(account: Account) -> SafeString:
     return format_html(" ".join(["{}"] * len(badges)), *badges)
 
 
+# The sync status, shown read-only on an Account's page (SFNS writes it, not a person).
+SYNC_STATUS_FIELDS = [
+    "last_synced",
+    "last_sync_error",
+    "last_modified_at",
+    "deleted",
+    "created",
+    "updated",
+]
+
+
 @admin.register(Account)
 class AccountAdmin(SalesforceIdAdmin):
     list_display = ["name", "salesforce_id", "netsuite_id", "sync_status", "last_synced"]
@@ -197,29 +208,9 @@ class AccountAdmin(SalesforceIdAdmin):
     # The Salesforce fields are the mirror the sync writes: shown, never a form field.
     fieldsets = [
         (None, {"fields": ["name", "salesforce_id", "parent", "netsuite_id"]}),
-        (
-            "Sync status",
-            {
-                "fields": [
-                    "last_synced",
-                    "last_sync_error",
-                    "last_modified_at",
-                    "deleted",
-                    "created",
-                    "updated",
-                ]
-            },
-        ),
+        ("Sync status", {"fields": SYNC_STATUS_FIELDS}),
     ]
-    readonly_fields = [
-        "fields",
-        "last_synced",
-        "last_sync_error",
-        "last_modified_at",
-        "deleted",
-        "created",
-        "updated",
-    ]
+    readonly_fields = ["fields", *SYNC_STATUS_FIELDS]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         locked = Customer.objects.filter(netsuite_id=OuterRef("netsuite_id"), locked=True)

@@ -20,7 +20,8 @@ class SalesforceEdition(models.TextChoices):
 
 
 _NETSUITE_ID = RegexValidator(r"^\d+$", "A NetSuite internal id is a number.")
-_SALESFORCE_FIELD = RegexValidator(
+# A Salesforce field API name (also checked where a setting names one before it is used).
+SALESFORCE_FIELD_NAME = RegexValidator(
     r"^[A-Za-z][A-Za-z0-9_]{0,79}$", "A Salesforce field API name, such as ProductCode."
 )
 _NETSUITE_IDS = RegexValidator(
@@ -127,7 +128,7 @@ class IntegrationSettings(models.Model):
         "product key field",
         max_length=80,
         default="ProductCode",
-        validators=[_SALESFORCE_FIELD],
+        validators=[SALESFORCE_FIELD_NAME],
         help_text="The Product2 field that names a product's NetSuite item (ProductCode, "
         "ExternalId or a custom field).",
     )

@@ -8,7 +8,7 @@ from typing import Any
 from accounts.ids import salesforce_id_or_none
 from accounts.models import Account, Contact, Customer
 
-from . import rules
+from . import address_book, rules
 from .errors import SyncRefused
 from .mapping import (
     MISSING,
@@ -50,6 +50,19 @@ def account_outbound_payload(
         return map_record(account_source(account), rules_)
     except MappingError as exc:
         raise SyncRefused(rules.mapping_refusal(error=str(exc))) from exc
+
+
+def account_payload_as_pushed(
+    account: Account, rules_: list[MappingRule] | None = None
+) -> dict[str, Any]:
+    """
+    What a push would send now, in the form SFNS keeps of what it sent (pushed_payload): the
+    address lines SFNS owns carry the ids NetSuite gave them, so the two compare as equal when
+    nothing changed (address_book.with_line_ids).
+    """
+    return address_book.with_line_ids(
+        account_outbound_payload(account, rules_), account.pushed_payload
+    )
 
 
 def account_mapped_hash(account: Account, payload: dict[str, Any]) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.permissions import BasePermission, IsAdminUser
@@ -46,22 +45,6 @@ class IntegrationSettingsSerializer(ModelSerializer):
                     {str(key)[:80]: ["not a setting that can be changed"] for key in unknown}
                 )
         return super().to_internal_value(data)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        """The model's own rules (clean()), on the settings as they would be."""
-        conf = IntegrationSettings.load()
-        for name, value in attrs.items():
-            setattr(conf, name, value)
-        try:
-            conf.full_clean()
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(
-                {
-                    ("non_field_errors" if k == "__all__" else k): v
-                    for k, v in exc.message_dict.items()
-                }
-            ) from None
-        return attrs
 
 
 SETTINGS_EXAMPLE = OpenApiExample(

@@ -223,6 +223,11 @@ def _thread_session(base_url: str, account_id: str) -> requests.Session:
     return cache[key]
 
 
+def suiteql_text(text: str) -> str:
+    """A value for a SuiteQL string literal ('...'): its quotes doubled, as SQL has it."""
+    return text.replace("'", "''")
+
+
 def suiteql_checkbox(value: Any) -> bool:
     """A checkbox as SuiteQL answers it: "T" or "F" (a REST body has true/false)."""
     return value is True or str(value).upper() in ("T", "TRUE")

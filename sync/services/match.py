@@ -16,7 +16,7 @@ from settings.models import IntegrationSettings
 
 from .. import matching, rules
 from ..clients.errors import NotFound
-from ..clients.netsuite import NetSuiteClient, suiteql_checkbox
+from ..clients.netsuite import NetSuiteClient, suiteql_checkbox, suiteql_text
 from ..errors import SyncRefused
 from ..selectors import account_source
 
@@ -110,13 +110,13 @@ def _search(
     wanted = []
     if matching.NAME in enabled and keys[matching.NAME]:
         longest = max(keys[matching.NAME].split(), key=len)
-        wanted.append(f"LOWER(companyname) LIKE '%{_quoted(longest)}%'")
+        wanted.append(f"LOWER(companyname) LIKE '%{suiteql_text(longest)}%'")
     if matching.WEBSITE in enabled and keys[matching.WEBSITE]:
-        wanted.append(f"LOWER(url) LIKE '%{_quoted(keys[matching.WEBSITE])}%'")
+        wanted.append(f"LOWER(url) LIKE '%{suiteql_text(keys[matching.WEBSITE])}%'")
     if matching.PHONE in enabled and keys[matching.PHONE]:
         wanted.append(f"phone LIKE '%{keys[matching.PHONE][-4:]}%'")
     if matching.EMAIL in enabled and keys[matching.EMAIL]:
-        wanted.append(f"LOWER(email) LIKE '%@{_quoted(keys[matching.EMAIL])}'")
+        wanted.append(f"LOWER(email) LIKE '%@{suiteql_text(keys[matching.EMAIL])}'")
     columns = ", ".join(
         [
             "id",
@@ -147,7 +147,3 @@ def column(field_id: str) -> str:
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,99}", field_id):
         raise SyncRefused(f"{field_id!r} is not a NetSuite field id: correct the settings.")
     return field_id.lower()
-
-
-def _quoted(text: str) -> str:
-    return text.replace("'", "''")

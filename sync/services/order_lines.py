@@ -8,16 +8,17 @@ with no products is one line, its amount, billed as the settings' item.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from accounts.models import Opportunity
-from settings.models import IntegrationSettings, ProductItemMatch
+from django.core.exceptions import ValidationError
 
-from ..clients.netsuite import NetSuiteClient, suiteql_checkbox
+from accounts.models import Opportunity
+from settings.models import SALESFORCE_FIELD_NAME, IntegrationSettings, ProductItemMatch
+
+from ..clients.netsuite import NetSuiteClient, suiteql_checkbox, suiteql_text
 from ..clients.salesforce import SalesforceClient
 from ..errors import SyncRefused
 from .match import column
@@ -106,8 +107,12 @@ def _products(
     ids: Iterable[str], conf: IntegrationSettings, salesforce: SalesforceClient
 ) -> dict[str, Product]:
     key_field = conf.product_key_field
-    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,79}", key_field):
-        raise SyncRefused(f"{key_field!r} is not a Product2 field name: correct the settings")
+    try:
+        SALESFORCE_FIELD_NAME(key_field)  # it goes into the SOQL as it is
+    except ValidationError:
+        raise SyncRefused(
+            f"{key_field!r} is not a Product2 field name: correct the settings"
+        ) from None
     rows = salesforce.query(
         "SELECT Id, Name, {:literal} FROM Product2 WHERE Id IN {}", key_field, sorted(ids)
     )
@@ -147,16 +152,12 @@ def _items_by_key(
     by_key: dict[str, list[dict]] = {}
     ordered = sorted(keys)
     for start in range(0, len(ordered), IN_LIST):
-        quoted = ", ".join(f"'{_suiteql(key)}'" for key in ordered[start : start + IN_LIST])
+        quoted = ", ".join(f"'{suiteql_text(key)}'" for key in ordered[start : start + IN_LIST])
         name = column(ITEM_COLUMNS[match])
         query = f"SELECT id, itemid, externalid, isinactive FROM item WHERE {name} IN ({quoted})"  # noqa: S608
         for row in netsuite.suiteql(query):
             by_key.setdefault(str(row.get(name) or ""), []).append(row)
     return by_key
-
-
-def _suiteql(text: str) -> str:
-    return text.replace("'", "''")
 
 
 def _only_item(product: Product, rows: list[dict], conf: IntegrationSettings) -> str:

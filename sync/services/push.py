@@ -18,7 +18,12 @@ from ..errors import SyncRefused
 from ..mapping import diff
 from ..models import JobKind, MappingDirection, SyncJob
 from ..outbox import jobs_enqueue
-from ..selectors import account_mapped_hash, account_outbound_payload, mapping_rules
+from ..selectors import (
+    account_mapped_hash,
+    account_outbound_payload,
+    account_payload_as_pushed,
+    mapping_rules,
+)
 from .address_lines import customer_lines, customer_write
 from .attempts import Attempt, accounts_record_success
 from .parents import Parents
@@ -127,10 +132,7 @@ class PushBatch:
         )
         try:
             payload = self.parents.payload(
-                account,
-                address_book.with_line_ids(
-                    account_outbound_payload(account, self.outbound), account.pushed_payload
-                ),
+                account, account_payload_as_pushed(account, self.outbound)
             )
         except SyncRefused as exc:
             attempt.error(exc, account=account)

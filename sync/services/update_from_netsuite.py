@@ -28,6 +28,7 @@ from ..outbox import job_enqueue
 from ..selectors import (
     account_mapped_hash,
     account_outbound_payload,
+    account_payload_as_pushed,
     customer_inbound_values,
     mapping_rules,
 )
@@ -92,9 +93,7 @@ def account_values_from_netsuite(
     locked = Account.objects.select_for_update().get(pk=account.pk)
     outbound = mapping_rules(MappingDirection.TO_NETSUITE)  # read once for before and after
     try:
-        outbound_before = address_book.with_line_ids(
-            account_outbound_payload(locked, outbound), locked.pushed_payload
-        )
+        outbound_before = account_payload_as_pushed(locked, outbound)
         locked.fields = {**locked.fields, **values}
         mapped = account_outbound_payload(locked, outbound)
     except SyncRefused:
