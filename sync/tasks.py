@@ -151,19 +151,21 @@ def pushes_execute(*, jobs: list[SyncJob], claimed: float) -> bool:
     batch = push.PushBatch.for_records([job.record_id for job in jobs])
     done = []
     released = False
-    for position, job in enumerate(jobs):
-        if _overdue(claimed):  # a slow NetSuite: the rest go back for other workers
-            outbox.jobs_release(jobs=jobs[position:])
-            released = True
-            break
-        account = batch.accounts.get(job.record_id)
-        try:
-            if account is not None:  # else deleted since: nothing to do
-                batch.push(account=account, job=job)
-        except Exception as exc:
-            job_failed(job=job, exc=exc)
-        else:
-            done.append(job)
+    # One slot of the NetSuite cap for the whole batch, from its first call to its last.
+    with batch.client.slot_kept():
+        for position, job in enumerate(jobs):
+            if _overdue(claimed):  # a slow NetSuite: the rest go back for other workers
+                outbox.jobs_release(jobs=jobs[position:])
+                released = True
+                break
+            account = batch.accounts.get(job.record_id)
+            try:
+                if account is not None:  # else deleted since: nothing to do
+                    batch.push(account=account, job=job)
+            except Exception as exc:
+                job_failed(job=job, exc=exc)
+            else:
+                done.append(job)
     batch.save()
     outbox.jobs_done(jobs=done)
     return not released

@@ -5,6 +5,7 @@ write the last one into the integration log. Shared by the NetSuite and Salesfor
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,9 +33,14 @@ class Exchange:
 
 def response_body(response: requests.Response) -> Any:
     """The answer's body: parsed JSON when it is JSON, else its text, cut to TEXT_LIMIT."""
-    if not response.content:
+    return body_of(response.content)
+
+
+def body_of(content: bytes) -> Any:
+    """A body as the log keeps it: parsed JSON when it is JSON, else its text, cut."""
+    if not content:
         return None
     try:
-        return response.json()
-    except ValueError:
-        return response.text[:TEXT_LIMIT]
+        return json.loads(content)
+    except ValueError:  # (UnicodeDecodeError is one)
+        return content.decode("utf-8", "replace")[:TEXT_LIMIT]

@@ -1,6 +1,6 @@
 """
-NetSuite SuiteTalk REST client: token-based auth (OAuth 1.0a, HMAC-SHA256, signed by
-requests-oauthlib), record CRUD and eid: upserts, SuiteQL with paging.
+NetSuite SuiteTalk REST client: token-based auth (OAuth 1.0a, HMAC-SHA256, see
+netsuite_http), record CRUD and eid: upserts, SuiteQL with paging.
 
 Every call holds a slot of the cross-process in-flight cap (NETSUITE_CONCURRENCY_LIMIT) and
 retries transient failures (429, 5xx, timeouts) with exponential backoff and full jitter; each
@@ -12,22 +12,20 @@ Docs: NetSuite Help Center, "SuiteTalk REST Web Services" (record service, Suite
 from __future__ import annotations
 
 import logging
-import os
-import threading
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import requests
+import urllib3
 from django.conf import settings
-from requests_oauthlib import OAuth1
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from .concurrency import netsuite_semaphore
 from .errors import AuthError, ClientError, NotFound, RateLimited, Rejected, Transient
-from .exchanges import Exchange, response_body
+from .exchanges import Exchange
+from .netsuite_http import Answer, Credentials, thread_transport
 
 logger = logging.getLogger(__name__)
 # Seconds a call slot stays taken after the process holding it stopped renewing it (killed):
@@ -46,10 +44,20 @@ class NetSuiteClient:
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/") + "/"
-        self._session = _thread_session(self.base_url, self.account_id)
+        self._transport = thread_transport(
+            self.base_url,
+            self.account_id,
+            Credentials(
+                settings.NETSUITE_CONSUMER_KEY,
+                settings.NETSUITE_CONSUMER_SECRET,
+                settings.NETSUITE_TOKEN_ID,
+                settings.NETSUITE_TOKEN_SECRET,
+            ),
+        )
         self._holding = False
+        self._kept: ExitStack | None = None
         connect, read = settings.SFNS_HTTP_TIMEOUT
-        self._timeout = (connect, read)
+        self._timeout = urllib3.Timeout(connect=connect, read=read)
         self._slots = netsuite_semaphore(
             redis_url=settings.SFNS_REDIS_URL,
             account_id=self.account_id,
@@ -65,12 +73,11 @@ class NetSuiteClient:
         params = {"fields": ",".join(fields)} if fields else {}
         if expand:
             params["expandSubResources"] = "true"
-        return self._call("GET", f"record/v1/{record_type}/{ref}", params=params or None).json()
+        return _json(self._call("GET", f"record/v1/{record_type}/{ref}", params=params or None))
 
     def create(self, record_type: str, body: dict) -> str:
         """POST a new record; NetSuite answers 204 with the new id in the Location header."""
-        response = self._call("POST", f"record/v1/{record_type}", json=body)
-        return _id_from_location(response)
+        return _id_from_location(self._call("POST", f"record/v1/{record_type}", json_body=body))
 
     def update(
         self, record_type: str, ref: str, body: dict, *, replace: Iterable[str] = ()
@@ -80,7 +87,10 @@ class NetSuiteClient:
         the sublist is named in replace ("Working with Sublists" in the REST guide).
         """
         self._call(
-            "PATCH", f"record/v1/{record_type}/{ref}", json=body, params=_replace_param(replace)
+            "PATCH",
+            f"record/v1/{record_type}/{ref}",
+            json_body=body,
+            params=_replace_param(replace),
         )
 
     def upsert(
@@ -90,7 +100,7 @@ class NetSuiteClient:
         response = self._call(
             "PUT",
             f"record/v1/{record_type}/eid:{external_id}",
-            json=body,
+            json_body=body,
             params=_replace_param(replace),
         )
         return _id_from_location(response)
@@ -101,23 +111,27 @@ class NetSuiteClient:
     # "Working with Record Metadata" (REST web services): a JSON Schema of the record type.
     def metadata(self, record_type: str) -> dict:
         """The record type's JSON Schema; its "properties" include the account's custom fields."""
-        return self._call(
-            "GET",
-            f"record/v1/metadata-catalog/{record_type}",
-            headers={"Accept": "application/schema+json"},
-        ).json()
+        return _json(
+            self._call(
+                "GET",
+                f"record/v1/metadata-catalog/{record_type}",
+                headers={"Accept": "application/schema+json"},
+            )
+        )
 
     def suiteql(self, query: str, *, page_size: int = 1000) -> Iterator[dict]:
         """Every row of a SuiteQL query, following hasMore/offset."""
         offset = 0
         while True:
-            page = self._call(
-                "POST",
-                "query/v1/suiteql",
-                params={"limit": page_size, "offset": offset},
-                json={"q": query},
-                headers={"Prefer": "transient"},
-            ).json()
+            page = _json(
+                self._call(
+                    "POST",
+                    "query/v1/suiteql",
+                    params={"limit": page_size, "offset": offset},
+                    json_body={"q": query},
+                    headers={"Prefer": "transient"},
+                )
+            )
             for item in page.get("items", []):
                 item.pop("links", None)
                 yield item
@@ -126,7 +140,7 @@ class NetSuiteClient:
             offset += page_size
 
     # -- plumbing ------------------------------------------------------------------------------
-    def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+    def _call(self, method: str, path: str, **kwargs: Any) -> Answer:
         retrying = Retrying(
             retry=retry_if_exception_type(Transient),
             wait=wait_random_exponential(multiplier=0.25, max=self.max_wait),
@@ -144,6 +158,11 @@ class NetSuiteClient:
         if self._holding:
             yield
             return
+        if self._kept is not None:  # taken now, given back when slot_kept ends
+            self._kept.enter_context(self._slots.slot(self.slot_wait))
+            self._holding = True
+            yield
+            return
         with self._slots.slot(self.slot_wait):
             self._holding = True
             try:
@@ -151,76 +170,53 @@ class NetSuiteClient:
             finally:
                 self._holding = False
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+    @contextmanager
+    def slot_kept(self) -> Iterator[None]:
+        """
+        The calls made inside share one slot of the cap, taken by the first call and given
+        back at the end: a worker thread running a batch of pushes goes from one to the next
+        without two round trips to the cap between them (and without queueing again behind
+        the other threads for a slot it just had).
+        """
+        if self._kept is not None or self._holding:
+            yield
+            return
+        with ExitStack() as kept:
+            self._kept = kept
+            try:
+                yield
+            finally:
+                self._kept = None
+                self._holding = False
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> Answer:
         started = time.monotonic()
-        response = None
-        # Built and signed before taking a slot: the slot is held for the exchange only.
-        prepared = self._session.prepare_request(
-            requests.Request(method, self.base_url + path, **kwargs)
-        )
+        answer = None
         try:
-            with nullcontext() if self._holding else self._slots.slot(self.slot_wait):
-                response = self._session.send(prepared, timeout=self._timeout)
-        except requests.Timeout as exc:
+            with self.one_slot():
+                answer = self._transport.send(
+                    method, self.base_url + path, timeout=self._timeout, **kwargs
+                )
+        except urllib3.exceptions.TimeoutError as exc:
+            if isinstance(exc, urllib3.exceptions.NewConnectionError):  # (one, for urllib3)
+                raise _unreachable(method, path, exc) from exc
             raise Transient(f"NetSuite {method} {path}: timed out") from exc
-        except requests.ConnectionError as exc:
-            raise Transient(
-                f"NetSuite {method} {path}: cannot connect ({type(exc).__name__})"
-            ) from exc
+        except urllib3.exceptions.HTTPError as exc:  # refused, reset, TLS...
+            raise _unreachable(method, path, exc) from exc
         finally:
             self.exchanges.append(
                 Exchange(
                     method=method,
                     path=path,
-                    request=kwargs.get("json"),
-                    status=response.status_code if response is not None else None,
-                    response=response_body(response) if response is not None else None,
+                    request=kwargs.get("json_body"),
+                    status=answer.status if answer is not None else None,
+                    response=answer.body if answer is not None else None,
                     duration_ms=int((time.monotonic() - started) * 1000),
                 )
             )
-        if response.status_code < 300:
-            return response
-        raise _error(method, path, response)
-
-
-_sessions = threading.local()
-
-
-def _thread_session(base_url: str, account_id: str) -> requests.Session:
-    """
-    This thread's session for these credentials: its connections stay open from one job to
-    the next (a session must not be shared between threads). The environment (proxies, CA
-    bundle) is read once here rather than on every request, which costs more than the signing.
-    """
-    ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-    key = (
-        base_url,
-        account_id,
-        settings.NETSUITE_CONSUMER_KEY,
-        settings.NETSUITE_CONSUMER_SECRET,
-        settings.NETSUITE_TOKEN_ID,
-        settings.NETSUITE_TOKEN_SECRET,
-        ca_bundle,
-    )
-    cache = getattr(_sessions, "by_key", None)
-    if cache is None:
-        cache = _sessions.by_key = {}
-    if key not in cache:
-        session = requests.Session()
-        session.auth = OAuth1(
-            settings.NETSUITE_CONSUMER_KEY,
-            client_secret=settings.NETSUITE_CONSUMER_SECRET,
-            resource_owner_key=settings.NETSUITE_TOKEN_ID,
-            resource_owner_secret=settings.NETSUITE_TOKEN_SECRET,
-            signature_method="HMAC-SHA256",
-            realm=account_id,
-        )
-        session.headers.update({"Accept": "application/json"})
-        session.proxies = requests.utils.get_environ_proxies(base_url)
-        session.verify = ca_bundle or True
-        session.trust_env = False
-        cache[key] = session
-    return cache[key]
+        if answer.status < 300:
+            return answer
+        raise _error(method, path, answer)
 
 
 def suiteql_text(text: str) -> str:
@@ -238,28 +234,42 @@ def _replace_param(replace: Iterable[str]) -> dict[str, str] | None:
     return {"replace": ",".join(names)} if names else None
 
 
-def _id_from_location(response: requests.Response) -> str:
-    location = response.headers.get("Location", "")
+def _unreachable(method: str, path: str, exc: Exception) -> Transient:
+    return Transient(f"NetSuite {method} {path}: cannot connect ({type(exc).__name__})")
+
+
+def _id_from_location(answer: Answer) -> str:
+    location = answer.headers.get("Location", "")
     new_id = location.rstrip("/").rsplit("/", 1)[-1]
     if not new_id:
-        raise ClientError(
-            "NetSuite answered without a Location header", status=response.status_code
-        )
+        raise ClientError("NetSuite answered without a Location header", status=answer.status)
     return new_id
 
 
-def _error(method: str, path: str, response: requests.Response) -> ClientError:
+def _json(answer: Answer) -> Any:
+    """The JSON object NetSuite answered, or a ClientError naming what came instead."""
+    if not isinstance(answer.body, dict):
+        raise ClientError(
+            f"NetSuite answered HTTP {answer.status} without a JSON object: "
+            f"{str(answer.body)[:200]!r}",
+            status=answer.status,
+            response=answer.body,
+        )
+    return answer.body
+
+
+def _error(method: str, path: str, answer: Answer) -> ClientError:
     """Turn a NetSuite error body ({"o:errorDetails": [...]}) into a typed exception."""
-    body = response_body(response)
+    body = answer.body
     details = body.get("o:errorDetails", []) if isinstance(body, dict) else []
     code = details[0].get("o:errorCode", "") if details else ""
     text = (
         "; ".join(d.get("detail", "") for d in details)
         or (body.get("title") if isinstance(body, dict) else "")
-        or f"HTTP {response.status_code}"
+        or f"HTTP {answer.status}"
     )
     message = f"NetSuite {method} {path}: {text}"
-    status = response.status_code
+    status = answer.status
     kwargs: dict[str, Any] = {"status": status, "code": code, "response": body}
     if status == 429 or code == "CONCURRENCY_LIMIT_EXCEEDED":
         return RateLimited(message, **kwargs)
