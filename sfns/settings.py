@@ -339,8 +339,9 @@ CELERY_DB_REUSE_MAX = 1000  # connections kept from task to task (sfns/celery.py
 # A worker thread runs due jobs until none is left, for at most this long, then hands over.
 SFNS_DRAIN_SECONDS = env.float("SFNS_DRAIN_SECONDS", default=60.0)
 # Jobs a worker thread claims at once during a burst: their database work is done together.
-# More saves CPU; each job of a claim waits for the ones before it.
-SFNS_CLAIM_BATCH = env.int("SFNS_CLAIM_BATCH", default=8)
+# More saves CPU; each job of a claim waits for the ones before it (a thread claims no more than
+# its share of the backlog, so a trickle is still one job at a time).
+SFNS_CLAIM_BATCH = env.int("SFNS_CLAIM_BATCH", default=16)
 
 # Redis for state shared by all workers (the NetSuite in-flight cap). Defaults to the broker
 # when that is Redis; empty -> a per-process cap (fine for the embedded single process).
