@@ -32,6 +32,25 @@ its way. All three sides are seeded consistent and linked.
   arriving steadily so that NetSuite calls run at half the ceiling (probes among them); figure:
   the probes' p99, target < 1 s. The lock mode is the default (re-read).
 
+Where the worker's CPU goes (profiled 2026-11-26 with py-spy record --gil at 250 Hz on the
+celery worker during a 300-change re-read burst, after the warm-up; the share of the samples):
+- At ba1afb7, 9.4-10.2 ms of worker CPU a change: the NetSuite calls 35% (requests' own layers
+  8%, OAuth signing 5%, http.client's header parsing 9%), the Redis call cap 11% (two Lua calls
+  a push), the pushes' database work 23% (settings and mapping read per batch of 8, the
+  Accounts, the log entries and statuses written), applying the outbound messages 7%; and,
+  outside the jobs, the claims' heartbeat: every two seconds the ORM built an OR-ed condition
+  per claim held (dozens), twice, 6% of a 300-change burst.
+- What changed: the heartbeat is one statement with the claims as arrays (sync/leases.py); the
+  NetSuite client sends with urllib3 and signs with oauthlib, without requests (a signed GET
+  1.7 -> 0.8 ms of CPU in one process); a batch of pushes keeps one slot of the cap from its
+  first call to its last (sync/tasks.py, NetSuiteClient.slot_kept); a thread claims up to 16
+  jobs, never more than its share of the backlog (the per-batch reads and writes counted once
+  for more changes). Result: 5.3-6.2 ms a change in re-read mode, 4.0-4.7 in mirror mode.
+- What is left (at 71ea381): the NetSuite calls 41% (urllib3 30%, of which http.client's
+  header parsing 11%; signing 9%), the pushes' database work 27%, applying the messages 10%.
+  The web's share is small once its workers have served once; sfns/wsgi.py loads the URLconf
+  at boot, which had made a fresh gunicorn worker's first message cost 0.12-0.18 s of CPU.
+
 Writes b1_throughput.json, b2_calls.json and b4_latency.json (bench/results/ or --out). Run:
 `make bench`, or `python -m benchmarks.pipeline [--smoke] [--out DIR]`.
 """
