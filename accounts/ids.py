@@ -6,11 +6,18 @@ form SFNS stores (the mirrors hold 18-character ids as Salesforce's API gives th
 from __future__ import annotations
 
 import re
+import string
 
 SALESFORCE_ID = re.compile(r"[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?")
 # The suffix's alphabet: character n says which of a 5-character chunk's letters are upper
 # case, bit i for its character i (Salesforce's CASESAFEID()).
 _SUFFIX_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+# Each letter or digit to "1" when upper case, else "0" (str.translate: a message of a hundred
+# notifications holds hundreds of ids, each checked).
+_CASE_FLAGS = str.maketrans(
+    dict.fromkeys(string.ascii_uppercase, "1")
+    | dict.fromkeys(string.ascii_lowercase + string.digits, "0")
+)
 
 
 class InvalidSalesforceId(ValueError):
@@ -24,12 +31,12 @@ def salesforce_id_18(salesforce_id: str) -> str:
     """
     if len(salesforce_id) == 18:
         return salesforce_id
-    suffix = ""
-    for start in (0, 5, 10):
-        chunk = salesforce_id[start : start + 5]
-        bits = sum(1 << i for i, char in enumerate(chunk) if "A" <= char <= "Z")
-        suffix += _SUFFIX_CHARS[bits]
-    return salesforce_id + suffix
+    return salesforce_id + _suffix(salesforce_id)
+
+
+def _suffix(first_15: str) -> str:
+    flags = first_15.translate(_CASE_FLAGS)
+    return "".join(_SUFFIX_CHARS[int(flags[start : start + 5][::-1], 2)] for start in (0, 5, 10))
 
 
 def salesforce_id_canonical(value: str) -> str:
@@ -45,6 +52,8 @@ def salesforce_id_canonical(value: str) -> str:
         raise InvalidSalesforceId(f"{shown} is not a Salesforce id (15 or 18 letters and digits)")
     if len(value) == 15:
         return salesforce_id_18(value)
+    if value[15:] == _suffix(value[:15]):  # as Salesforce's API writes it: the usual case
+        return value
     suffix = value[15:].upper()
     chars = list(value[:15].lower())
     for chunk, suffix_char in enumerate(suffix):
