@@ -14,7 +14,7 @@ import json
 import os
 import threading
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -42,10 +42,12 @@ ENVIRONMENT = (
 
 @dataclass(frozen=True)
 class Credentials:
-    consumer_key: str
-    consumer_secret: str
-    token_id: str
-    token_secret: str
+    """The integration record's and the access token's keys (never shown: repr hides them)."""
+
+    consumer_key: str = field(repr=False)
+    consumer_secret: str = field(repr=False)
+    token_id: str = field(repr=False)
+    token_secret: str = field(repr=False)
 
 
 @dataclass

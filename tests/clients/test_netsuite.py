@@ -394,3 +394,28 @@ def test_cap_store_unreachable_is_transient_and_nothing_is_sent(
     assert "Redis" in str(caught.value)
     assert netsuite.stats()["calls"] == {}
     assert netsuite.state()["records"]["customer"] == {}
+
+
+def test_the_transport_keys_never_show_in_a_repr():
+    # The keys are part of the transport cache's key: a traceback or a debugger may show it.
+    from sync.clients.netsuite_http import Credentials
+
+    shown = repr(Credentials("consumer-key", "consumer-secret", "token-id", "token-secret"))
+
+    for secret in ("consumer-key", "consumer-secret", "token-id", "token-secret"):
+        assert secret not in shown
+
+
+def test_a_netsuite_slower_than_the_read_timeout_is_transient(
+    netsuite, netsuite_emulator, settings
+):
+    netsuite.seed(customer=[{"id": "100", "companyName": "Acme"}])
+    netsuite.faults(latency_ms=1500)
+    settings.SFNS_HTTP_TIMEOUT = (5.0, 0.3)
+    client = NetSuiteClient(attempts=1)
+
+    with pytest.raises(Transient, match="timed out") as caught:
+        client.get("customer", "100")
+
+    assert caught.value.retryable
+    assert [e.status for e in client.exchanges] == [None]
