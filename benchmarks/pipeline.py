@@ -45,7 +45,8 @@ celery worker during a 300-change re-read burst, after the warm-up; the share of
   1.7 -> 0.8 ms of CPU in one process); a batch of pushes keeps one slot of the cap from its
   first call to its last (sync/tasks.py, NetSuiteClient.slot_kept); a thread claims up to 16
   jobs, never more than its share of the backlog (the per-batch reads and writes counted once
-  for more changes). Result: 5.3-6.2 ms a change in re-read mode, 4.0-4.7 in mirror mode.
+  for more changes). Result, over the day's runs: 5.3-7.2 ms of worker CPU a change in
+  re-read mode, 4.0-5.3 in mirror mode (the machine's own speed moved the figures by a fifth).
 - What is left (at 71ea381): the NetSuite calls 41% (urllib3 30%, of which http.client's
   header parsing 11%; signing 9%), the pushes' database work 27%, applying the messages 10%.
   The web's share is small once its workers have served once; sfns/wsgi.py loads the URLconf
