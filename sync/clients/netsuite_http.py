@@ -2,7 +2,7 @@
 The NetSuite client's HTTP: each request signed with token-based authentication (OAuth 1.0a,
 HMAC-SHA256, by oauthlib) and sent by urllib3 on a kept-alive connection.
 
-urllib3 rather than requests: a worker spends most of a push's CPU on its two NetSuite calls,
+urllib3 rather than requests: a worker spends nearly half a push's CPU on its NetSuite calls,
 and requests' sessions (hooks, cookies, environment merging, its auth adapter) cost more than
 the exchange itself; measured in one process against the emulator, a signed GET took 1.7 ms of
 CPU through requests and 0.8 ms through urllib3 (benchmarks/pipeline.py has the burst figures).
