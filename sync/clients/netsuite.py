@@ -192,11 +192,11 @@ class NetSuiteClient:
     def _send(self, method: str, path: str, **kwargs: Any) -> Answer:
         started = time.monotonic()
         answer = None
+        # Built and signed before taking a slot: the slot is held for the exchange only.
+        request = self._transport.prepare(method, self.base_url + path, **kwargs)
         try:
             with self.one_slot():
-                answer = self._transport.send(
-                    method, self.base_url + path, timeout=self._timeout, **kwargs
-                )
+                answer = self._transport.send(request, timeout=self._timeout)
         except urllib3.exceptions.TimeoutError as exc:
             if isinstance(exc, urllib3.exceptions.NewConnectionError):  # (one, for urllib3)
                 raise _unreachable(method, path, exc) from exc

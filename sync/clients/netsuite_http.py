@@ -51,6 +51,16 @@ class Credentials:
 
 
 @dataclass
+class Request:
+    """A signed request, ready to send."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes | None
+
+
+@dataclass
 class Answer:
     """A response: its status, headers and body (parsed JSON, else text; None when empty)."""
 
@@ -87,7 +97,7 @@ class Transport:
             else urllib3.PoolManager(**pool_options)
         )
 
-    def send(
+    def prepare(
         self,
         method: str,
         url: str,
@@ -95,9 +105,8 @@ class Transport:
         params: dict | None = None,
         json_body: Any = None,
         headers: dict[str, str] | None = None,
-        timeout: urllib3.Timeout,
-    ) -> Answer:
-        """One signed request, no retry and no redirect; urllib3's errors pass through."""
+    ) -> Request:
+        """The request, built and signed (before a slot of the cap is taken for it)."""
         scheme, netloc, path, _, _ = urlsplit(url)
         url = f"{scheme}://{netloc}{quote(path, safe=PATH_SAFE)}"
         if params:
@@ -109,8 +118,17 @@ class Transport:
             all_headers["Content-Type"] = "application/json"
         # A JSON body is not signed: OAuth 1.0a signs form bodies only (requests-oauthlib too).
         url, signed, _ = self.signer.sign(url, method, None, all_headers)
+        return Request(method=method, url=url, headers=signed, body=body)
+
+    def send(self, request: Request, *, timeout: urllib3.Timeout) -> Answer:
+        """One request, no retry and no redirect; urllib3's errors pass through."""
         response = self.pool.request(
-            method, url, body=body, headers=signed, timeout=timeout, redirect=False
+            request.method,
+            request.url,
+            body=request.body,
+            headers=request.headers,
+            timeout=timeout,
+            redirect=False,
         )
         return Answer(status=response.status, headers=response.headers, body=body_of(response.data))
 
