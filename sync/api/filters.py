@@ -118,6 +118,8 @@ def _amount(field: str, lookup: str, help_text: str) -> filters.NumberFilter:
 
 
 def _not_blank(field: str):
+    """A BooleanFilter's method: true, the field is filled in; false, it is blank."""
+
     def method(queryset: QuerySet, name: str, value: bool) -> QuerySet:
         return queryset.exclude(**{field: ""}) if value else queryset.filter(**{field: ""})
 
@@ -126,11 +128,13 @@ def _not_blank(field: str):
 
 class AccountFilter(filters.FilterSet):
     linked = BooleanFilter(
-        method="filter_linked", help_text="true: linked to a NetSuite customer; false: not yet."
+        method=_not_blank("netsuite_id"),
+        help_text="true: linked to a NetSuite customer; false: not yet.",
     )
     netsuite_id = filters.CharFilter(help_text="The linked customer's NetSuite internal id.")
     sync_error = BooleanFilter(
-        method="filter_sync_error", help_text="true: the last sync failed (last_sync_error)."
+        method=_not_blank("last_sync_error"),
+        help_text="true: the last sync failed (last_sync_error).",
     )
     deleted = BooleanFilter(
         field_name="deleted_at",
@@ -153,12 +157,6 @@ class AccountFilter(filters.FilterSet):
         model = Account
         fields: list[str] = []
 
-    def filter_linked(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
-        return _not_blank("netsuite_id")(queryset, name, value)
-
-    def filter_sync_error(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
-        return _not_blank("last_sync_error")(queryset, name, value)
-
 
 class OpportunityFilter(filters.FilterSet):
     account = SalesforceIdFilter(
@@ -168,21 +166,17 @@ class OpportunityFilter(filters.FilterSet):
     amount_min = _amount("amount", "gte", "Amount at least.")
     amount_max = _amount("amount", "lte", "Amount at most.")
     has_estimate = BooleanFilter(
-        method="filter_has_estimate", help_text="true: a NetSuite estimate (quote) was made."
+        method=_not_blank("netsuite_estimate_id"),
+        help_text="true: a NetSuite estimate (quote) was made.",
     )
     has_sales_order = BooleanFilter(
-        method="filter_has_sales_order", help_text="true: a NetSuite sales order was made."
+        method=_not_blank("netsuite_sales_order_id"),
+        help_text="true: a NetSuite sales order was made.",
     )
 
     class Meta:
         model = Opportunity
         fields: list[str] = []
-
-    def filter_has_estimate(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
-        return _not_blank("netsuite_estimate_id")(queryset, name, value)
-
-    def filter_has_sales_order(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
-        return _not_blank("netsuite_sales_order_id")(queryset, name, value)
 
 
 class CustomerFilter(filters.FilterSet):
