@@ -325,3 +325,32 @@ def test_calls_in_one_slot_take_the_cap_once(netsuite, settings):
     assert netsuite.record("customer", "100")["companyName"] == "Acme Two"
     with client.one_slot(), client.one_slot():  # nested: still the one slot
         client.get("customer", "100")
+
+
+def test_a_kept_slot_stays_taken_between_calls_until_the_batch_ends(netsuite, settings):
+    # A worker thread's batch of pushes keeps its slot from the first call to the end: another
+    # caller waits for the whole batch, not for one call. (A cap of one, in this process.)
+    from sync.clients.netsuite import NetSuiteClient
+
+    settings.NETSUITE_CONCURRENCY_LIMIT = 1
+    settings.SFNS_REDIS_URL = ""
+    netsuite.seed(customer=[{"id": "100", "companyName": "Acme"}])
+    batch, other = NetSuiteClient(slot_wait=0.5), NetSuiteClient(slot_wait=0.2)
+    outcome: list[str] = []
+
+    def call_from_another_thread() -> None:
+        try:
+            other.get("customer", "100")
+            outcome.append("called")
+        except RateLimited:
+            outcome.append("waited in vain")
+
+    with batch.slot_kept():
+        batch.get("customer", "100")  # between this call and the next, the slot stays taken
+        caller = threading.Thread(target=call_from_another_thread)
+        caller.start()
+        caller.join()
+        batch.update("customer", "100", {"companyName": "Acme Two"})
+
+    assert outcome == ["waited in vain"]
+    assert other.get("customer", "100")["companyName"] == "Acme Two"  # free once it ended

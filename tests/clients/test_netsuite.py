@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from sync.clients.errors import AuthError, NotFound, RateLimited, Rejected, Transient
+from sync.clients.errors import AuthError, ClientError, NotFound, RateLimited, Rejected, Transient
 from sync.clients.netsuite import NetSuiteClient
 
 
@@ -419,3 +419,35 @@ def test_a_netsuite_slower_than_the_read_timeout_is_transient(
 
     assert caught.value.retryable
     assert [e.status for e in client.exchanges] == [None]
+
+
+def test_a_success_without_a_json_object_is_a_client_error_that_says_what_came():
+    # A proxy's login page answered with 200 instead of NetSuite: not a record, not a crash.
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class ProxyPage(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b"<html>Please sign in to the proxy</html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), ProxyPage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = NetSuiteClient(
+            base_url=f"http://127.0.0.1:{server.server_port}/services/rest/", attempts=1
+        )
+        with pytest.raises(ClientError, match="without a JSON object") as caught:
+            client.get("customer", "100")
+    finally:
+        server.shutdown()
+
+    assert "Please sign in to the proxy" in str(caught.value)
+    assert caught.value.status == 200
+    assert not caught.value.retryable
