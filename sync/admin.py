@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -19,11 +19,10 @@ from accounts.models import Account, Opportunity
 from integration_log.models import LogEntry
 from sfns.admin_common import work_permission
 
-from . import outbox
 from .admin_account import SyncAccountAdmin, queue_each
-from .admin_log import SyncLogEntryAdmin
+from .admin_log import SyncLogEntryAdmin, retry_failed_jobs
 from .mapping import MappingRule
-from .models import FieldMapping, InboundEvent, JobStatus, ReconcileRun, SyncJob
+from .models import FieldMapping, InboundEvent, ReconcileRun, SyncJob
 from .selectors import mapping_problems
 from .services import opportunities
 
@@ -101,16 +100,7 @@ class SyncJobAdmin(admin.ModelAdmin):
         permissions=["retry_job"],
     )
     def retry(self, request: HttpRequest, queryset: QuerySet) -> None:
-        failed = list(queryset.filter(status=JobStatus.FAILED))
-        for job in failed:
-            outbox.job_retry(job=job)
-        skipped = queryset.count() - len(failed)
-        self.message_user(
-            request,
-            f"{len(failed)} job(s) queued again"
-            + (f"; {skipped} not failed, left alone." if skipped else "."),
-            messages.SUCCESS,
-        )
+        retry_failed_jobs(self, request, queryset.values_list("pk", flat=True))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -22,7 +22,6 @@ from integration_log.models import LogEntry, Operation
 from sfns.admin_common import work_permission
 
 from . import outbox
-from .models import JobStatus, SyncJob
 
 NAMED = 3  # records a write-back names in the list; its page names them all
 LIST_OF = {
@@ -121,14 +120,17 @@ class SyncLogEntryAdmin(LogEntryAdmin):
     )
     def retry(self, request: HttpRequest, queryset: QuerySet) -> None:
         """As the API and the jobs' own action: failed jobs only, for those who may retry."""
-        job_ids = set(queryset.exclude(job_id=None).values_list("job_id", flat=True))
-        jobs = list(SyncJob.objects.filter(pk__in=job_ids, status=JobStatus.FAILED))
-        for job in jobs:
-            outbox.job_retry(job=job)
-        left = len(job_ids) - len(jobs)
-        self.message_user(
-            request,
-            f"{len(jobs)} job(s) queued again"
-            + (f"; {left} not failed, left alone." if left else "."),
-            messages.SUCCESS,
-        )
+        job_ids = queryset.exclude(job_id=None).values_list("job_id", flat=True)
+        retry_failed_jobs(self, request, job_ids)
+
+
+def retry_failed_jobs(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, job_ids: Iterable[int]
+) -> None:
+    """The admin's retry actions (jobs, log entries): the failed jobs queued again, said so."""
+    queued, left = outbox.failed_jobs_retry(job_ids=job_ids)
+    modeladmin.message_user(
+        request,
+        f"{queued} job(s) queued again" + (f"; {left} not failed, left alone." if left else "."),
+        messages.SUCCESS,
+    )

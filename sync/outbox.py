@@ -15,6 +15,7 @@ import datetime as dt
 import logging
 import random
 import time
+from collections.abc import Iterable
 
 from celery import current_app
 from django.conf import settings
@@ -360,3 +361,15 @@ def job_retry(*, job: SyncJob) -> SyncJob:
     """An admin's retry of a failed job: a fresh job that runs with the record's current state."""
     with transaction.atomic():
         return job_enqueue(kind=job.kind, record_id=job.record_id)
+
+
+def failed_jobs_retry(*, job_ids: Iterable[int]) -> tuple[int, int]:
+    """
+    An admin's retry of a selection: the failed jobs among job_ids queued again (job_retry),
+    the others left alone. Returns how many were queued and how many left alone.
+    """
+    wanted = set(job_ids)
+    failed = list(SyncJob.objects.filter(pk__in=wanted, status=JobStatus.FAILED))
+    for job in failed:
+        job_retry(job=job)
+    return len(failed), len(wanted) - len(failed)
