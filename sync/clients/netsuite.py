@@ -132,9 +132,8 @@ class NetSuiteClient:
                     headers={"Prefer": "transient"},
                 )
             )
-            for item in page.get("items", []):
-                item.pop("links", None)
-                yield item
+            for item in page.get("items", []):  # (the page is the exchange's answer too: kept)
+                yield {name: value for name, value in item.items() if name != "links"}
             if not page.get("hasMore"):
                 return
             offset += page_size
