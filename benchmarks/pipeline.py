@@ -472,10 +472,10 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"B1 {mode}: {r['changes']} changes in {r['seconds']:.2f} s, "
             f"{r['netsuite_calls_per_second']:.1f} NetSuite calls/s = "
-            f"{r['fraction_of_ceiling']:.2f} of the ceiling ({top.ceiling:.0f}/s); "
+            f"{r['fraction_of_ceiling']:.3f} of the ceiling ({top.ceiling:.0f}/s); "
             f"SFNS CPU {r['cpu_ms_per_change']:.1f} ms per change {r['cpu_seconds_by_process']}; "
-            f"peak in flight {r['peak_in_flight']}, 429s {r['rejected_429']}; the median of "
-            f"{len(r['bursts'])} bursts: "
+            f"peak in flight {r['peak_in_flight']}, 429s {r['rejected_429']}; the median burst "
+            f"of {len(r['bursts'])}: "
             + ", ".join(f"{b['fraction_of_ceiling']:.3f}" for b in r["bursts"])
         )
     print(

@@ -96,11 +96,14 @@ def _b1(data: dict | None) -> list[Row]:
 
 
 def _spread(r: dict, key: str, digits: int) -> str:
-    """'; the median of 3 bursts: a-b' when the mode ran several (older results ran one)."""
+    """
+    '; 3 bursts: lowest-highest' when the mode ran several bursts (its figures are the median
+    one's by throughput, CPU included); "" for one.
+    """
     values = sorted(b[key] for b in r.get("bursts", []))
     if len(values) < 2:
         return ""
-    return f"; the median of {len(values)} bursts, {_n(values[0], digits)}-{_n(values[-1], digits)}"
+    return f"; {len(values)} bursts: {_n(values[0], digits)}-{_n(values[-1], digits)}"
 
 
 def _b2(data: dict | None) -> list[Row]:
