@@ -41,11 +41,10 @@ def claims_hold(jobs: list[SyncJob]) -> None:
 # The renewal on PostgreSQL: one statement whatever the count, the claims passed as two arrays
 # (the ORM took tens of milliseconds to build dozens of OR-ed conditions at every heartbeat).
 _RENEW_SQL = """
-UPDATE sync_syncjob SET heartbeat_at = %(now)s
+UPDATE {job} SET heartbeat_at = %(now)s
 FROM unnest(%(ids)s::bigint[], %(claimed)s::timestamptz[]) AS held(id, claimed_at)
-WHERE sync_syncjob.id = held.id AND sync_syncjob.claimed_at = held.claimed_at
-  AND sync_syncjob.status = %(running)s
-RETURNING sync_syncjob.id
+WHERE {job}.id = held.id AND {job}.claimed_at = held.claimed_at AND {job}.status = %(running)s
+RETURNING {job}.id
 """
 
 
@@ -62,7 +61,7 @@ def claims_renew() -> int:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                _RENEW_SQL,
+                _RENEW_SQL.format(job=connection.ops.quote_name(SyncJob._meta.db_table)),
                 {
                     "now": now,
                     "ids": list(held),

@@ -241,6 +241,20 @@ def test_a_worker_process_keeps_its_claims_alive_and_forgets_finished_ones(
     assert leases.claims_renew() == 0  # and none is held any more
 
 
+def test_a_claim_taken_over_since_is_not_renewed_by_its_old_holder(jobs_wait_for_a_worker):
+    # The sweep gave the job back and another worker claimed it: the claim's identity is its
+    # claimed_at, so the old holder's heartbeat must not keep the new claim alive.
+    job(JobStatus.PENDING)
+    (claimed,) = outbox.jobs_claim(limit=1)
+    long_ago = timezone.now() - dt.timedelta(minutes=5)
+    taken_over = claimed.claimed_at + dt.timedelta(seconds=30)
+    SyncJob.objects.filter(pk=claimed.pk).update(claimed_at=taken_over, heartbeat_at=long_ago)
+
+    assert leases.claims_renew() == 0
+
+    assert SyncJob.objects.get(pk=claimed.pk).heartbeat_at == long_ago
+
+
 def test_in_process_claims_have_no_heartbeat():
     job(JobStatus.PENDING)
 
