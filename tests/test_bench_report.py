@@ -81,3 +81,26 @@ def test_b1_shows_its_median_burst_and_the_spread_of_the_others(tmp_path):
         and "; 3 bursts: 3.6-4.2)" in row
         for row in rows
     )
+
+
+def test_b1_keeps_the_burst_of_median_throughput_and_lists_all_in_run_order():
+    from benchmarks.pipeline import median_burst
+
+    def burst(fraction: float, cpu: float) -> dict:
+        return {
+            "fraction_of_ceiling": fraction,
+            "seconds": round(300 / (50 * fraction), 3),
+            "seconds_to_first_write": 0.2,
+            "cpu_ms_per_change": cpu,
+            "peak_in_flight": 5,
+        }
+
+    runs = [burst(0.93, 3.9), burst(0.897, 3.6), burst(0.912, 4.2)]
+
+    kept = median_burst(runs)
+
+    assert (kept["fraction_of_ceiling"], kept["cpu_ms_per_change"]) == (0.912, 4.2)
+    assert kept["peak_in_flight"] == 5  # the median burst's own figures, all of them
+    assert [b["fraction_of_ceiling"] for b in kept["bursts"]] == [0.93, 0.897, 0.912]
+    assert "peak_in_flight" not in kept["bursts"][0]
+    assert median_burst(runs[:2])["fraction_of_ceiling"] == 0.897  # even: the lower middle
