@@ -9,8 +9,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import requests
-
 # Enough of an HTML error page or a proxy's answer to see what it was, not a whole page per log.
 TEXT_LIMIT = 2000
 
@@ -29,11 +27,6 @@ class Exchange:
     status: int | None
     response: Any
     duration_ms: int
-
-
-def response_body(response: requests.Response) -> Any:
-    """The answer's body: parsed JSON when it is JSON, else its text, cut to TEXT_LIMIT."""
-    return body_of(response.content)
 
 
 def body_of(content: bytes) -> Any:

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
-from .exchanges import TEXT_LIMIT, Exchange, response_body
+from .exchanges import TEXT_LIMIT, Exchange, body_of
 
 # The OAuth endpoints take credentials in their form (client_secret, password, assertion) and
 # answer with tokens: their exchanges keep only these fields, so no credential reaches a log.
@@ -85,7 +85,7 @@ def _exchange(
     """
     path = _path(url, params)
     request = _request_body(body)
-    answer = response_body(response) if response is not None else None
+    answer = body_of(response.content) if response is not None else None
     # "in", not startswith: a login URL may be a site with a path of its own.
     if OAUTH_PATH in path.partition("?")[0]:
         request = _only(_form(body), OAUTH_REQUEST_FIELDS)
